@@ -1,0 +1,4 @@
+// Placeholder until the BatchNorm kernels land.
+import type { BatchNormKernels } from '@bnkit/core';
+
+export const batchNormKernels = {} as BatchNormKernels;
