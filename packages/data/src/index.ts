@@ -1,0 +1,16 @@
+export { IMAGE_SIZE, PIXELS, NUM_CLASSES, CLASS_NAMES, IMAGE_SHAPE, toLabeledImages } from './types.js';
+export type { LabeledImages, RawImages, LoadProgress } from './types.js';
+export { DataError, MissingDataFileError, MalformedDataFileError, DataArgumentError } from './errors.js';
+export type { DataErrorCode } from './errors.js';
+export { IDX_FILES, parseIdx, idxToRawImages, readIdxDir } from './idx.js';
+export type { IdxArray } from './idx.js';
+export { SOURCE_FILES, defaultSourceDir, readEmbeddedSource } from './embedded.js';
+export { CACHE_FORMAT_VERSION } from './cache.js';
+export { defaultCacheDir } from './paths.js';
+export { takePerClass, splitPerClass } from './select.js';
+export { createRng, shuffledIndices, normalizeSeed } from './random.js';
+export type { Rng } from './random.js';
+export { batches } from './batches.js';
+export type { Batch, BatchOptions } from './batches.js';
+export { loadFashionMnist, TRAIN_PER_CLASS, CACHE_FILE } from './load.js';
+export type { LoadOptions, FashionMnist } from './load.js';
