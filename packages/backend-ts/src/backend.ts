@@ -1,7 +1,7 @@
 import {
-  SPECIFICATION_VERSION, checked, sizeOf,
+  KERNEL_GROUPS, SPECIFICATION_VERSION, checked, sizeOf,
   type Backend, type BackendCore, type BackendOptions, type BatchNormKernels, type DType, type DeviceInfo,
-  type MemoryInfo, type Shape, type Tensor, type TrainingKernels,
+  type KernelGroup, type MemoryInfo, type Shape, type Tensor, type TrainingKernels,
 } from '@bnkit/core';
 import { batchNormKernels } from './kernels/batchnorm/index.js';
 import { createTrainingKernels } from './kernels/training/index.js';
@@ -34,6 +34,12 @@ function wrapKernels<K extends object>(kernels: K, ledger: TensorLedger): K {
   return out as K;
 }
 
+/** The kernel groups whose every kernel is present, so `capabilities` never claims more than is there. */
+function completeGroups(kernels: object): KernelGroup[] {
+  const groups = Object.keys(KERNEL_GROUPS) as KernelGroup[];
+  return groups.filter((group) => KERNEL_GROUPS[group].every((name) => typeof (kernels as Record<string, unknown>)[name] === 'function'));
+}
+
 export async function createBackend(options: TsBackendOptions = {}): Promise<Backend & TrainingKernels> {
   const ledger = new TensorLedger();
   const training = await createTrainingKernels({ threads: options.threads });
@@ -46,7 +52,7 @@ export async function createBackend(options: TsBackendOptions = {}): Promise<Bac
     specificationVersion: SPECIFICATION_VERSION,
     name: BACKEND_NAME,
     device,
-    capabilities: ['batchNorm', 'training'],
+    capabilities: completeGroups({ ...batchNormKernels, ...training.kernels }),
     upload(data: Float32Array | Int32Array | readonly number[], shape: Shape, dtype?: DType): Tensor {
       const kind = dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
       const copy = kind === 'int32' ? Int32Array.from(data) : Float32Array.from(data);

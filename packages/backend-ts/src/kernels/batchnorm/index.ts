@@ -1,4 +1,16 @@
-// Placeholder until the BatchNorm kernels land.
 import type { BatchNormKernels } from '@bnkit/core';
+import { batchNormEval } from './batchNormEval.js';
+import { batchNormEvalBackward } from './batchNormEvalBackward.js';
+import { batchNormTrain } from './batchNormTrain.js';
+import { batchNormTrainBackward } from './batchNormTrainBackward.js';
 
-export const batchNormKernels = {} as BatchNormKernels;
+/**
+ * The BatchNorm group. Arguments arrive validated (the backend is wrapped by `checked`), inputs are only
+ * read, and every result is a new tensor.
+ */
+export const batchNormKernels: BatchNormKernels = {
+  batchNormTrain,
+  batchNormTrainBackward,
+  batchNormEval,
+  batchNormEvalBackward,
+};

@@ -1,0 +1,13 @@
+import type { BatchNormAttrs, BatchNormInputs, Tensor } from '@bnkit/core';
+import { f32, tensor } from '../../tensor.js';
+import { channelAffine } from './channel-loops.js';
+import { channelGeometry } from './geometry.js';
+import { inverseStd, perChannel, product } from './per-channel.js';
+
+/** Eval forward: `gamma · (x − runningMean) / sqrt(runningVar + eps) + beta`; running statistics untouched. */
+export async function batchNormEval(inputs: BatchNormInputs, attrs: BatchNormAttrs): Promise<Tensor> {
+  const g = channelGeometry(inputs.x, attrs.axis);
+  const scale = product(perChannel(inputs.gamma), inverseStd(perChannel(inputs.runningVar), attrs.eps));
+  const y = channelAffine(f32(inputs.x), perChannel(inputs.runningMean), scale, perChannel(inputs.beta), g);
+  return tensor(y, [...inputs.x.shape]);
+}

@@ -1,0 +1,45 @@
+import type { BatchNormAttrs, BatchNormInputs, BatchNormTrainOutputs } from '@bnkit/core';
+import { f32, tensor } from '../../tensor.js';
+import { channelAffine, channelSquaredDeviations, channelSums } from './channel-loops.js';
+import { channelGeometry } from './geometry.js';
+import { channelTensor, inverseStd, perChannel, product } from './per-channel.js';
+
+/** `momentum · running + (1 − momentum) · batch`: momentum is the weight of the old value. */
+function runningAverage(running: Float64Array, batch: Float64Array, momentum: number): Float64Array {
+  const out = new Float64Array(running.length);
+  for (let c = 0; c < out.length; c++) out[c] = momentum * running[c] + (1 - momentum) * batch[c];
+  return out;
+}
+
+/**
+ * Training forward. Mean and variance come from two float64 passes (sum, then squared deviations from
+ * the mean): a one-pass E[x²] − E[x]² cancels catastrophically when the data sit on a large offset.
+ */
+export async function batchNormTrain(inputs: BatchNormInputs, attrs: BatchNormAttrs): Promise<BatchNormTrainOutputs> {
+  const g = channelGeometry(inputs.x, attrs.axis);
+  const x = f32(inputs.x);
+  const n = g.count;
+
+  const mean = channelSums(x, g);
+  for (let c = 0; c < g.channels; c++) mean[c] /= n;
+  const squaredDeviations = channelSquaredDeviations(x, mean, g);
+
+  const biasedVar = new Float64Array(g.channels);
+  const runningEstimate = new Float64Array(g.channels);
+  // The contract rejects n <= 1 in training before a kernel runs, so n − 1 > 0 here.
+  const estimatorDivisor = attrs.runningVar === 'unbiased' ? n - 1 : n;
+  for (let c = 0; c < g.channels; c++) {
+    biasedVar[c] = squaredDeviations[c] / n;
+    runningEstimate[c] = squaredDeviations[c] / estimatorDivisor;
+  }
+  const invStd = inverseStd(biasedVar, attrs.eps);
+
+  const y = channelAffine(x, mean, product(perChannel(inputs.gamma), invStd), perChannel(inputs.beta), g);
+  return {
+    y: tensor(y, [...inputs.x.shape]),
+    runningMean: channelTensor(runningAverage(perChannel(inputs.runningMean), mean, attrs.momentum)),
+    runningVar: channelTensor(runningAverage(perChannel(inputs.runningVar), runningEstimate, attrs.momentum)),
+    mean: channelTensor(mean),
+    invStd: channelTensor(invStd),
+  };
+}
