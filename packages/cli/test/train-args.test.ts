@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { USAGE, UsageError, parseTrainArgs } from '../dist/train/args.js';
+
+const options = (argv: string[]) => {
+  const parsed = parseTrainArgs(argv);
+  if (parsed.help) throw new Error('expected options, got --help');
+  return parsed.options;
+};
+
+describe('parseTrainArgs', () => {
+  it('fills the d2l recipe as defaults', () => {
+    expect(options([])).toEqual({
+      backend: 'ts', device: undefined, threads: undefined, epochs: 10, lr: 1, batchSize: 256, seed: 0,
+      model: 'lenet-bn', checkpoint: undefined, resume: false, dataDir: undefined, trainPerClass: undefined,
+      testPerClass: undefined, out: 'out',
+    });
+  });
+
+  it('reads every flag, in both --flag value and --flag=value forms', () => {
+    expect(options([
+      '--backend=gpu', '--device', 'webgpu', '--threads', '2', '--epochs', '3', '--lr=0.5', '--batch-size', '64',
+      '--seed=-7', '--model', 'lenet', '--checkpoint', 'run.ckpt', '--resume', '--data-dir', 'fm',
+      '--train-per-class', '20', '--test-per-class=5', '--out', 'plots',
+    ])).toEqual({
+      backend: 'gpu', device: 'webgpu', threads: 2, epochs: 3, lr: 0.5, batchSize: 64, seed: -7, model: 'lenet',
+      checkpoint: 'run.ckpt', resume: true, dataDir: 'fm', trainPerClass: 20, testPerClass: 5, out: 'plots',
+    });
+  });
+
+  it('recognises --help and -h', () => {
+    expect(parseTrainArgs(['--help'])).toEqual({ help: true });
+    expect(parseTrainArgs(['-h', '--epochs', '0'])).toEqual({ help: true });
+    for (const flag of ['--backend', '--epochs', '--lr', '--batch-size', '--checkpoint', '--resume', '--train-per-class', '--out']) {
+      expect(USAGE).toContain(flag);
+    }
+  });
+
+  it.each([
+    [['--epochs', '0'], "--epochs must be a positive integer, got '0'"],
+    [['--epochs', '2.5'], "--epochs must be a positive integer, got '2.5'"],
+    [['--epochs', 'ten'], "--epochs must be a positive integer, got 'ten'"],
+    [['--batch-size', '-1'], '--batch-size'],
+    [['--batch-size=0'], "--batch-size must be a positive integer, got '0'"],
+    [['--train-per-class', '1e3'], "--train-per-class must be a positive integer, got '1e3'"],
+    [['--lr', '0'], "--lr must be a finite number > 0, got '0'"],
+    [['--lr', 'abc'], "--lr must be a finite number > 0, got 'abc'"],
+    [['--lr=Infinity'], '--lr must be a finite number > 0'],
+    [['--seed', '1.5'], "--seed must be an integer, got '1.5'"],
+    [['--model', 'resnet'], "--model must be one of lenet, lenet-bn, got 'resnet'"],
+    [['--resume'], '--resume needs --checkpoint FILE'],
+    [['--backend='], '--backend needs a value'],
+    [['--epochs'], "'--epochs"],
+    [['--frobnicate'], "Unknown option '--frobnicate'"],
+    [['extra'], "'extra'"],
+  ])('rejects %j with a UsageError that says what is allowed', (argv, message) => {
+    expect(() => parseTrainArgs(argv)).toThrow(UsageError);
+    expect(() => parseTrainArgs(argv)).toThrow(message);
+  });
+});
