@@ -68,6 +68,12 @@ describe('ProgressBar', () => {
     expect(writes[writes.length - 2]).toContain('100% 1,000/1,000');
   });
 
+  it('counts only the units done since the start in the rate and ETA of a resumed pass', () => {
+    const bar = new ProgressBar({ isTTY: false, write: () => undefined }, { total: 1000, startAt: 600, label: 'epoch 2/3', now: () => 0, unit: 'img' });
+    // 200 more in 4 s: 50 img/s, 200 left → 4 s
+    expect(bar.line(800, 4)).toBe('epoch 2/3  80% 800/1,000 50.0 img/s ETA 0:04');
+  });
+
   it('in a log still prints where an interrupted pass stopped', () => {
     const { writes, clock, bar } = setup(false);
     clock.advance(2);

@@ -9,14 +9,14 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-/** Examples per second: thousands separated above 100, one decimal below (a slow backend still reads). */
-export function formatRate(examplesPerSecond: number): string {
-  if (!Number.isFinite(examplesPerSecond) || examplesPerSecond < 0) return '-- ex/s';
+/** Units (examples) per second: thousands separated above 100, one decimal below (a slow backend still reads). */
+export function formatRate(examplesPerSecond: number, unit = 'ex'): string {
+  if (!Number.isFinite(examplesPerSecond) || examplesPerSecond < 0) return `-- ${unit}/s`;
   const value =
     examplesPerSecond >= 100
       ? Math.round(examplesPerSecond).toLocaleString('en-US')
       : examplesPerSecond.toFixed(1);
-  return `${value} ex/s`;
+  return `${value} ${unit}/s`;
 }
 
 /** Seconds left at the average rate so far; Infinity before any progress. */

@@ -13,6 +13,10 @@ export interface ProgressBarOptions {
   readonly label: string;
   /** Bar width in characters on a terminal. */
   readonly width?: number;
+  /** Units already done when the bar starts (a pass resumed half-way); they do not count towards the rate. */
+  readonly startAt?: number;
+  /** Name of a unit in the rate, default 'ex' (examples/s). */
+  readonly unit?: string;
   /** Clock in seconds; injectable for tests. */
   readonly now?: () => number;
 }
@@ -34,6 +38,8 @@ export class ProgressBar {
   readonly #width: number;
   readonly #now: () => number;
   readonly #start: number;
+  readonly #startAt: number;
+  readonly #unit: string;
   #lastDraw = -Infinity;
   #nextLogStep = 1;
   #lastLogged = -1;
@@ -47,18 +53,21 @@ export class ProgressBar {
     this.#width = options.width ?? 24;
     this.#now = options.now ?? defaultNow;
     this.#start = this.#now();
+    this.#startAt = options.startAt ?? 0;
+    this.#unit = options.unit ?? 'ex';
+    this.#done = this.#startAt;
   }
 
   /** The line shown for `done` units after `elapsed` seconds. */
   line(done: number, elapsed: number): string {
     const fraction = this.#total > 0 ? Math.min(1, done / this.#total) : 1;
-    const rate = elapsed > 0 ? done / elapsed : NaN;
+    const rate = elapsed > 0 ? (done - this.#startAt) / elapsed : NaN;
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
     const counts = `${formatCount(done)}/${formatCount(this.#total)}`;
-    const timing = done >= this.#total ? `in ${formatDuration(elapsed)}` : `ETA ${formatDuration(estimateRemaining(done, this.#total, elapsed))}`;
+    const timing = done >= this.#total ? `in ${formatDuration(elapsed)}` : `ETA ${formatDuration(estimateRemaining(done - this.#startAt, this.#total - this.#startAt, elapsed))}`;
     const filled = Math.round(fraction * this.#width);
     const bar = this.#stream.isTTY ? ` [${'#'.repeat(filled)}${'.'.repeat(this.#width - filled)}]` : '';
-    return `${this.#label}${bar} ${percent} ${counts} ${formatRate(rate)} ${timing}`;
+    return `${this.#label}${bar} ${percent} ${counts} ${formatRate(rate, this.#unit)} ${timing}`;
   }
 
   /** Reports that `done` units (cumulative) are complete. */
