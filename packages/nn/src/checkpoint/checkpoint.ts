@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { formatShape, shapesEqual } from '@bnkit/core';
+import type { Sequential } from '../sequential.js';
+import type { TrainingState } from '../training-state.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { CheckpointMismatchError, CheckpointNotFoundError } from './errors.js';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type HostTensor } from './format.js';
+
+/** Captures the model's parameters and running statistics (and, optionally, the run's position). */
+export async function captureCheckpoint(model: Sequential, training: TrainingState | null = null): Promise<Checkpoint> {
+  const state = await model.state();
+  const shapes = model.shapes();
+  const tensors: Record<string, HostTensor> = {};
+  for (const [name, data] of Object.entries(state)) tensors[name] = { shape: shapes[name], data };
+  return { tensors, training, model: model.describe() };
+}
+
+/** Writes the model (and the run's position) to `path` atomically: a crash leaves the previous file intact. */
+export async function saveCheckpoint(path: string, model: Sequential, training: TrainingState | null = null): Promise<void> {
+  await writeFileAtomic(path, encodeCheckpoint(await captureCheckpoint(model, training)));
+}
+
+/** Reads and verifies a checkpoint file (magic, version, checksum, header). */
+export async function readCheckpoint(path: string): Promise<Checkpoint> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CheckpointNotFoundError(path, 'no such file');
+    throw e;
+  }
+  return decodeCheckpoint(bytes, path);
+}
+
+/**
+ * Loads a checkpoint's tensors into the model after checking that it holds exactly the model's tensors
+ * with the model's shapes (CheckpointMismatchError otherwise; the model is then unchanged).
+ */
+export function restoreCheckpoint(model: Sequential, checkpoint: Checkpoint, source = '<memory>'): void {
+  const shapes = model.shapes();
+  const problems: string[] = [];
+  for (const [name, shape] of Object.entries(shapes)) {
+    const t = checkpoint.tensors[name];
+    if (!t) problems.push(`missing ${name}`);
+    else if (!shapesEqual(t.shape, shape)) problems.push(`${name} has shape ${formatShape(t.shape)}, the model needs ${formatShape(shape)}`);
+  }
+  for (const name of Object.keys(checkpoint.tensors)) if (!(name in shapes)) problems.push(`unknown ${name}`);
+  if (problems.length) {
+    throw new CheckpointMismatchError(source, `does not fit the model (${problems.join('; ')}); it was saved from:\n${checkpoint.model}`);
+  }
+  model.loadState(Object.fromEntries(Object.entries(checkpoint.tensors).map(([n, t]) => [n, t.data])));
+}
+
+/** readCheckpoint + restoreCheckpoint; returns the checkpoint (its `training` position included). */
+export async function loadCheckpoint(path: string, model: Sequential): Promise<Checkpoint> {
+  const checkpoint = await readCheckpoint(path);
+  restoreCheckpoint(model, checkpoint, path);
+  return checkpoint;
+}

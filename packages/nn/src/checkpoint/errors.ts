@@ -1,0 +1,19 @@
+import { BnkitError } from '@bnkit/core';
+
+/** A checkpoint could not be used; `path` names the file (or '<memory>' for bytes). */
+export class CheckpointError extends BnkitError {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super('INVALID_ARGUMENT', `checkpoint ${path}: ${message}`);
+    this.path = path;
+  }
+}
+
+/** No file at the path. */
+export class CheckpointNotFoundError extends CheckpointError {}
+
+/** The file is not a readable bnkit checkpoint: wrong magic, truncated, bad checksum, bad header, unknown version. */
+export class CorruptCheckpointError extends CheckpointError {}
+
+/** A sound checkpoint that does not fit: other tensor names or shapes than the model, or another run's settings. */
+export class CheckpointMismatchError extends CheckpointError {}

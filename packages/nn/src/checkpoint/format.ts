@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import type { EpochRow, TrainingState } from '../training-state.js';
+import { CorruptCheckpointError } from './errors.js';
+
+/*
+ * bnkit checkpoint file, format version 1 (see README "Checkpoint format"):
+ *
+ *   offset 0        8 bytes   magic "BNKITCKP" (ASCII)
+ *   offset 8        4 bytes   H, header length in bytes, uint32 little-endian, a multiple of 4
+ *   offset 12       H bytes   header: UTF-8 JSON, padded with spaces
+ *   offset 12+H     P bytes   payload: every tensor's values as float32 little-endian, back to back
+ *   offset 12+H+P  32 bytes   SHA-256 of all preceding bytes
+ *
+ * The header's `tensors` list gives each tensor's name, shape, and offset/length in float32 values
+ * from the start of the payload. The trailing digest covers header and payload, so any damaged or
+ * truncated file is refused instead of loading half a model.
+ */
+
+export const CHECKPOINT_MAGIC = 'BNKITCKP';
+export const CHECKPOINT_FORMAT = 'bnkit-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+const PREFIX = 12;
+const DIGEST = 32;
+
+export interface HostTensor {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+export interface Checkpoint {
+  /** Parameters and running statistics by qualified name (`conv1.weight`, `bn1.runningMean`, ...). */
+  readonly tensors: Readonly<Record<string, HostTensor>>;
+  /** The run's position, or null for a bare model. */
+  readonly training: TrainingState | null;
+  /** Description of the model that was saved (`Sequential.describe()`), for messages. */
+  readonly model: string;
+}
+
+interface TensorEntry {
+  readonly name: string;
+  readonly shape: number[];
+  readonly offset: number;
+  readonly length: number;
+}
+
+interface Header {
+  readonly format: typeof CHECKPOINT_FORMAT;
+  readonly version: number;
+  readonly model: string;
+  readonly tensors: TensorEntry[];
+  readonly training: TrainingState | null;
+}
+
+function sha256(bytes: Uint8Array): Uint8Array {
+  return createHash('sha256').update(bytes).digest();
+}
+
+export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
+  const entries: TensorEntry[] = [];
+  let offset = 0;
+  for (const [name, t] of Object.entries(checkpoint.tensors)) {
+    entries.push({ name, shape: [...t.shape], offset, length: t.data.length });
+    offset += t.data.length;
+  }
+  const header: Header = {
+    format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, model: checkpoint.model, tensors: entries, training: checkpoint.training,
+  };
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 4) * 4;
+  if (padded !== json.length) {
+    const p = new Uint8Array(padded).fill(0x20);
+    p.set(json);
+    json = p;
+  }
+  const bytes = new Uint8Array(PREFIX + json.length + offset * 4 + DIGEST);
+  const view = new DataView(bytes.buffer);
+  bytes.set(new TextEncoder().encode(CHECKPOINT_MAGIC), 0);
+  view.setUint32(8, json.length, true);
+  bytes.set(json, PREFIX);
+  let at = PREFIX + json.length;
+  for (const t of Object.values(checkpoint.tensors)) {
+    for (let i = 0; i < t.data.length; i++, at += 4) view.setFloat32(at, t.data[i], true);
+  }
+  bytes.set(sha256(bytes.subarray(0, at)), at);
+  return bytes;
+}
+
+export function decodeCheckpoint(bytes: Uint8Array, source = '<memory>'): Checkpoint {
+  const bad = (why: string): CorruptCheckpointError => new CorruptCheckpointError(source, why);
+  if (bytes.length < PREFIX + DIGEST) throw bad(`only ${bytes.length} bytes; not a bnkit checkpoint (or truncated)`);
+  if (new TextDecoder().decode(bytes.subarray(0, 8)) !== CHECKPOINT_MAGIC) throw bad(`does not start with "${CHECKPOINT_MAGIC}"; not a bnkit checkpoint`);
+  const body = bytes.subarray(0, bytes.length - DIGEST);
+  const digest = sha256(body);
+  const stored = bytes.subarray(bytes.length - DIGEST);
+  if (!digest.every((b, i) => b === stored[i])) throw bad('SHA-256 checksum mismatch: the file is damaged or truncated');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(8, true);
+  if (headerLength % 4 !== 0 || PREFIX + headerLength > body.length) throw bad(`header length ${headerLength} does not fit the file`);
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX, PREFIX + headerLength))) as Header;
+  } catch (e) {
+    throw bad(`header is not valid UTF-8 JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!header || header.format !== CHECKPOINT_FORMAT) throw bad(`header.format must be "${CHECKPOINT_FORMAT}"`);
+  if (header.version !== CHECKPOINT_VERSION) {
+    throw bad(`format version ${String(header.version)} is not supported; this bnkit reads version ${CHECKPOINT_VERSION}`);
+  }
+  if (typeof header.model !== 'string') throw bad('header.model must be a string');
+  const payloadStart = PREFIX + headerLength;
+  const payloadValues = (body.length - payloadStart) / 4;
+  if (!Array.isArray(header.tensors)) throw bad('header.tensors must be a list');
+  const tensors: Record<string, HostTensor> = {};
+  let expectedOffset = 0;
+  for (const [i, e] of header.tensors.entries()) {
+    const where = `header.tensors[${i}]`;
+    if (!e || typeof e.name !== 'string' || e.name === '' || e.name in tensors) throw bad(`${where}.name must be a unique non-empty string`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`${where}.shape must be a list of non-negative integers`);
+    const size = e.shape.reduce((a, b) => a * b, 1);
+    if (e.length !== size || e.offset !== expectedOffset) throw bad(`${where} ('${e.name}') has offset/length ${e.offset}/${e.length}, expected ${expectedOffset}/${size}`);
+    const data = new Float32Array(size);
+    const base = payloadStart + e.offset * 4;
+    for (let k = 0; k < size; k++) data[k] = view.getFloat32(base + k * 4, true);
+    tensors[e.name] = { shape: e.shape, data };
+    expectedOffset += size;
+  }
+  if (expectedOffset !== payloadValues) throw bad(`payload holds ${payloadValues} values but the header lists ${expectedOffset}`);
+  if (header.training !== null) checkTrainingState(header.training, bad);
+  return { tensors, training: header.training, model: header.model };
+}
+
+function isCount(v: unknown): v is number {
+  return Number.isInteger(v) && (v as number) >= 0;
+}
+
+function checkTrainingState(t: TrainingState, bad: (why: string) => Error): void {
+  const num = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+  const ok =
+    t && typeof t === 'object' && isCount(t.seed) && isCount(t.batchSize) && num(t.lr) && isCount(t.trainCount) &&
+    isCount(t.epochsCompleted) && isCount(t.batchesCompleted) && t.partial && num(t.partial.lossSum) &&
+    isCount(t.partial.correct) && isCount(t.partial.seen) && num(t.partial.seconds) && Array.isArray(t.history) &&
+    t.history.every((r: EpochRow) => r && isCount(r.epoch) && num(r.loss) && num(r.trainAcc) && num(r.seconds) && (r.testAcc === null || num(r.testAcc)));
+  if (!ok) throw bad('header.training is malformed (see the checkpoint format in the @bnkit/nn README)');
+}

@@ -1,0 +1,147 @@
+import { InvalidArgumentError, requireTraining } from '@bnkit/core';
+import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
+import { CheckpointMismatchError } from './checkpoint/errors.js';
+import type { Checkpoint } from './checkpoint/format.js';
+import { countCorrect, uploadBatch, validateLabeledImages, type LabeledImages } from './data.js';
+import { evaluate } from './evaluate.js';
+import { intAtLeast } from './layers/check.js';
+import { deriveSeed, mulberry32, permutation, seedToUint32 } from './rng.js';
+import type { Sequential } from './sequential.js';
+import { SGD } from './sgd.js';
+import { trainBatch } from './train-step.js';
+import type { EpochRow, TrainingState } from './training-state.js';
+
+export interface BatchProgress {
+  /** 1-based epoch. */
+  readonly epoch: number;
+  /** 1-based batch within the epoch. */
+  readonly batch: number;
+  readonly batches: number;
+  /** Examples trained on so far in this epoch. */
+  readonly examples: number;
+  /** Training throughput of this epoch so far. */
+  readonly examplesPerSecond: number;
+  /** Estimated seconds to the end of this epoch (evaluation excluded). */
+  readonly etaSeconds: number;
+  /** This batch's mean loss. */
+  readonly loss: number;
+}
+
+export interface FitOptions {
+  /** Total epochs of the run (a resumed run counts the epochs done before it). */
+  readonly epochs: number;
+  readonly lr: number;
+  readonly batchSize: number;
+  /** Seeds the shuffling: epoch e uses a generator seeded from (seed, e). Model weights are seeded by the preset. */
+  readonly seed: number;
+  /** Evaluated in eval mode after every epoch. */
+  readonly test?: LabeledImages;
+  onBatch?(progress: BatchProgress): void | Promise<void>;
+  onEpoch?(row: EpochRow): void | Promise<void>;
+  /** Checked before every batch; on abort the run stops at the batch boundary (and checkpoints, if configured). */
+  readonly signal?: AbortSignal;
+  /** Saves the model and the run's position every `every` epochs (default 1), at the end, and on abort. */
+  readonly checkpoint?: { readonly path: string; readonly every?: number };
+  /** A checkpoint (or its path) saved by an earlier `fit` of the same run: continue where it stopped. */
+  readonly resumeFrom?: string | Checkpoint;
+}
+
+export interface FitResult {
+  /** Every completed epoch of the run, resumed ones included. */
+  readonly history: readonly EpochRow[];
+  /** True when the signal stopped the run before `epochs` epochs. */
+  readonly stopped: boolean;
+  /** The run's position when fit returned (what a checkpoint would hold). */
+  readonly state: TrainingState;
+}
+
+/**
+ * Batches per epoch. A single leftover example is dropped: training-mode BatchNorm cannot learn from a
+ * batch of one (DegenerateBatchError), and PyTorch's loop would fail on it.
+ */
+function epochGeometry(count: number, batchSize: number): { batches: number; examples: number } {
+  const examples = count % batchSize === 1 ? count - 1 : count;
+  return { batches: Math.ceil(examples / batchSize), examples };
+}
+
+function freshState(seed: number, batchSize: number, lr: number, trainCount: number): TrainingState {
+  return { seed, batchSize, lr, trainCount, epochsCompleted: 0, batchesCompleted: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, history: [] };
+}
+
+async function resumedState(model: Sequential, from: string | Checkpoint, run: TrainingState): Promise<TrainingState> {
+  const source = typeof from === 'string' ? from : '<memory>';
+  const checkpoint = typeof from === 'string' ? await readCheckpoint(from) : from;
+  const saved = checkpoint.training;
+  if (!saved) throw new CheckpointMismatchError(source, 'holds a model but no training position, so there is no run to resume');
+  for (const key of ['seed', 'batchSize', 'trainCount'] as const) {
+    if (saved[key] !== run[key]) {
+      throw new CheckpointMismatchError(source, `was saved by a run with ${key} ${saved[key]}, this run has ${key} ${run[key]}; a resume must use the same ${key}`);
+    }
+  }
+  restoreCheckpoint(model, checkpoint, source);
+  return { ...saved, lr: run.lr };
+}
+
+/**
+ * Trains with plain SGD and softmax cross-entropy, d2l style: each epoch shuffles the training set
+ * (seeded), trains on every batch in training mode, reports the loss and accuracy of those training-mode
+ * forward passes, then evaluates the test set in eval mode.
+ */
+export async function fit(model: Sequential, train: LabeledImages, options: FitOptions): Promise<FitResult> {
+  const backend = requireTraining(model.backend);
+  validateLabeledImages(train, 'training data');
+  if (options.test) validateLabeledImages(options.test, 'test data');
+  const epochs = intAtLeast(options.epochs, 0, 'fit epochs');
+  const batchSize = intAtLeast(options.batchSize, 2, 'fit batchSize');
+  const seed = seedToUint32(options.seed, 'fit seed');
+  const every = intAtLeast(options.checkpoint?.every ?? 1, 1, 'fit checkpoint.every');
+  const optimizer = new SGD(backend, { lr: options.lr });
+  const run = freshState(seed, batchSize, options.lr, train.count);
+  let state = options.resumeFrom === undefined ? run : await resumedState(model, options.resumeFrom, run);
+  const { batches, examples } = epochGeometry(train.count, batchSize);
+  if (batches === 0) throw new InvalidArgumentError(`training data has ${train.count} example; training needs at least 2`);
+  const save = async (): Promise<void> => {
+    if (options.checkpoint) await saveCheckpoint(options.checkpoint.path, model, state);
+  };
+  model.train();
+
+  while (state.epochsCompleted < epochs) {
+    const epoch = state.epochsCompleted + 1;
+    const order = permutation(train.count, mulberry32(deriveSeed(seed, epoch)));
+    const { lossSum, correct, seen, seconds } = state.partial;
+    const sums = { lossSum, correct, seen };
+    const start = performance.now();
+    const elapsed = (): number => seconds + (performance.now() - start) / 1000;
+    for (let b = state.batchesCompleted; b < batches; b++) {
+      if (options.signal?.aborted) {
+        await save();
+        return { history: state.history, stopped: true, state };
+      }
+      const batch = uploadBatch(backend, train, order, b * batchSize, Math.min((b + 1) * batchSize, examples));
+      let loss: number;
+      try {
+        const result = await trainBatch(model, batch.x, batch.labels, optimizer);
+        loss = result.loss;
+        sums.lossSum += loss * batch.size;
+        sums.correct += countCorrect(result.predictions, batch.hostLabels);
+        sums.seen += batch.size;
+      } finally {
+        batch.dispose();
+      }
+      state = { ...state, batchesCompleted: b + 1, partial: { ...sums, seconds: elapsed() } };
+      if (options.onBatch) {
+        const rate = (sums.seen - seen) / Math.max(elapsed() - seconds, 1e-9);
+        await options.onBatch({
+          epoch, batch: b + 1, batches, examples: sums.seen, examplesPerSecond: rate, etaSeconds: (examples - sums.seen) / rate, loss,
+        });
+      }
+    }
+    const trainSeconds = elapsed();
+    const testAcc = options.test ? (await evaluate(model, options.test, { batchSize })).acc : null;
+    const row: EpochRow = { epoch, loss: sums.lossSum / sums.seen, trainAcc: sums.correct / sums.seen, testAcc, seconds: trainSeconds };
+    state = { ...state, epochsCompleted: epoch, batchesCompleted: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, history: [...state.history, row] };
+    await options.onEpoch?.(row);
+    if (epoch % every === 0 || epoch === epochs) await save();
+  }
+  return { history: state.history, stopped: false, state };
+}

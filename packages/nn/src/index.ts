@@ -1,0 +1,27 @@
+export { mulberry32, deriveSeed, permutation, seedToUint32, type Rng } from './rng.js';
+export { xavierUniform } from './init.js';
+export { Parameter, StateTensor } from './state-tensor.js';
+export { Saved, type Layer } from './layer.js';
+export { BatchNorm, type BatchNormOptions } from './layers/batchnorm.js';
+export { Conv2d, type Conv2dOptions } from './layers/conv2d.js';
+export { Linear, type LinearOptions } from './layers/linear.js';
+export { AvgPool2d, MaxPool2d, type Pool2dOptions } from './layers/pool2d.js';
+export { Sigmoid, ReLU } from './layers/activation.js';
+export { Flatten } from './layers/flatten.js';
+export { WeightedLayer } from './layers/weighted.js';
+export { ParameterFreeLayer, type ForwardPair } from './layers/parameter-free.js';
+export { Sequential, type ForwardOptions, type NamedLayers, type StateRecord } from './sequential.js';
+export { lenet, lenetBN, type LeNetOptions } from './presets.js';
+export { crossEntropyLoss, type CrossEntropy } from './loss.js';
+export { SGD, type SgdOptions } from './sgd.js';
+export { trainBatch, trainStep, type BatchResult } from './train-step.js';
+export { validateLabeledImages, uploadBatch, countCorrect, type LabeledImages, type DeviceBatch } from './data.js';
+export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
+export { fit, type FitOptions, type FitResult, type BatchProgress } from './fit.js';
+export type { EpochRow, TrainingState } from './training-state.js';
+export { CheckpointError, CheckpointNotFoundError, CorruptCheckpointError, CheckpointMismatchError } from './checkpoint/errors.js';
+export {
+  CHECKPOINT_MAGIC, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeCheckpoint, decodeCheckpoint, type Checkpoint, type HostTensor,
+} from './checkpoint/format.js';
+export { writeFileAtomic, nodeIo, type AtomicWriteIo, type WritableFile } from './checkpoint/atomic-write.js';
+export { captureCheckpoint, saveCheckpoint, readCheckpoint, restoreCheckpoint, loadCheckpoint } from './checkpoint/checkpoint.js';

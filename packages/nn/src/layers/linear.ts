@@ -1,0 +1,30 @@
+import type { Backend, ParameterGradients, Tensor } from '@bnkit/core';
+import { xavierUniform } from '../init.js';
+import { mulberry32, type Rng } from '../rng.js';
+import { intAtLeast } from './check.js';
+import { WeightedLayer } from './weighted.js';
+
+export interface LinearOptions {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** Source for the Xavier-uniform weights; default a generator seeded with 0. */
+  readonly rng?: Rng;
+}
+
+/** Fully connected layer: y = x·weightᵀ + bias with x [N, in] and weight [out, in] (PyTorch's layout). */
+export class Linear extends WeightedLayer {
+  constructor(backend: Backend, options: LinearOptions) {
+    const fin = intAtLeast(options.inFeatures, 1, 'Linear inFeatures');
+    const fout = intAtLeast(options.outFeatures, 1, 'Linear outFeatures');
+    const w = xavierUniform(fout * fin, fin, fout, options.rng ?? mulberry32(0));
+    super(backend, `Linear(${fin}→${fout})`, w, [fout, fin]);
+  }
+
+  protected apply(x: Tensor): Promise<Tensor> {
+    return this.backend.linear({ x, weight: this.weight.value, bias: this.bias.value });
+  }
+
+  protected gradients(x: Tensor, dy: Tensor): Promise<ParameterGradients> {
+    return this.backend.linearBackward({ x, weight: this.weight.value, dy });
+  }
+}

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import createBackend from '@bnkit/backend-ts';
+import type { Backend } from '@bnkit/core';
+import type { LabeledImages } from '../dist/index.js';
+
+export const newBackend = (): Promise<Backend> => createBackend({ threads: 1 });
+
+export interface FixtureTensor {
+  readonly shape: number[];
+  readonly data: number[];
+}
+
+export function readFixture<T>(relative: string): T {
+  return JSON.parse(readFileSync(fileURLToPath(new URL(`../../../fixtures/pytorch/${relative}`, import.meta.url)), 'utf8')) as T;
+}
+
+/** Worst |a − e| / (atol + rtol·|e|) over the elements, with where it happened. */
+export interface Worst {
+  ratio: number;
+  error: number;
+  where: string;
+}
+
+export function worstDeviation(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): Worst {
+  if (actual.length !== expected.length) return { ratio: Infinity, error: Infinity, where: `${name}: length ${actual.length} vs ${expected.length}` };
+  let worst: Worst = { ratio: 0, error: 0, where: name };
+  for (let i = 0; i < actual.length; i++) {
+    const error = Math.abs(actual[i] - expected[i]);
+    const ratio = Number.isNaN(error) ? Infinity : error / (atol + rtol * Math.abs(expected[i]));
+    if (ratio > worst.ratio || i === 0) worst = { ratio, error, where: `${name}[${i}]` };
+  }
+  return worst;
+}
+
+/**
+ * A small synthetic 10-class image set: class k lights a k-dependent band of a 1×28×28 image, plus
+ * seeded noise, so a LeNet learns it within an epoch or two.
+ */
+export function syntheticImages(count: number, seed: number): LabeledImages {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  const per = 28 * 28;
+  const images = new Float32Array(count * per);
+  const labels = new Uint8Array(count);
+  for (let n = 0; n < count; n++) {
+    const k = n % 10;
+    labels[n] = k;
+    for (let i = 0; i < per; i++) {
+      const row = Math.floor(i / 28);
+      const band = row >= k * 2 + 4 && row < k * 2 + 8 ? 0.7 : 0;
+      images[n * per + i] = Math.min(1, band + 0.3 * next());
+    }
+  }
+  return { images, labels, count, shape: [1, 28, 28] };
+}
