@@ -1,0 +1,93 @@
+import { validateLinear, type LinearBackwardInputs, type LinearInputs, type TrainingKernels } from '@bnkit/core';
+import { f32, tensor } from '../../tensor.js';
+import type { ThreadPool } from '../../threads/pool.js';
+import { scratch } from '../../threads/scratch.js';
+import { asShared, sharedFloat32, sumSlots } from '../../threads/shared.js';
+import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
+
+/*
+ * linear with PyTorch's weight layout [out, in]: y = x·Wᵀ + b. Threads split the batch rows; the weight
+ * gradient, a sum over rows, is computed per thread into its own slot and the slots are added afterwards.
+ */
+
+export interface LinearTask {
+  readonly x: Float32Array;
+  readonly weight: Float32Array;
+  readonly n: number;
+  readonly fin: number;
+  readonly fout: number;
+}
+
+export interface LinearForwardTask extends LinearTask {
+  readonly bias: Float32Array;
+  readonly y: Float32Array;
+}
+
+export function linearForwardRows(t: LinearForwardTask, start: number, end: number): void {
+  const { fin, fout } = t;
+  const m = end - start;
+  const a = scratch('linear.x', packedASize(m, fin));
+  packA({ data: t.x, offset: start * fin, rowStride: fin, colStride: 1 }, m, fin, a);
+  const wT = scratch('linear.weightT', packedBSize(fin, fout));
+  packB({ data: t.weight, offset: 0, rowStride: 1, colStride: fin }, fin, fout, wT);
+  gemmPacked(a, wT, m, fout, fin, { data: t.y, offset: start * fout, rowStride: fout, colStride: 1, accumulate: false, colBias: t.bias });
+}
+
+/** dx = dy·W for the rows; dW = dyᵀ·x and dbias = Σ dy over the rows into `partials` slot ([fout·fin + fout]). */
+export interface LinearBackwardTask extends LinearTask {
+  readonly dy: Float32Array;
+  readonly dx: Float32Array;
+  readonly partials: Float32Array;
+}
+
+export function linearBackwardRows(t: LinearBackwardTask, start: number, end: number, slot: number): void {
+  const { fin, fout, dy } = t;
+  const m = end - start;
+  const slotOff = slot * (fout * fin + fout);
+
+  const dyRows = scratch('linear.dyRows', packedASize(m, fout));
+  packA({ data: dy, offset: start * fout, rowStride: fout, colStride: 1 }, m, fout, dyRows);
+  const w = scratch('linear.weight', packedBSize(fout, fin));
+  packB({ data: t.weight, offset: 0, rowStride: fin, colStride: 1 }, fout, fin, w);
+  gemmPacked(dyRows, w, m, fin, fout, { data: t.dx, offset: start * fin, rowStride: fin, colStride: 1, accumulate: false });
+
+  const dyT = scratch('linear.dyT', packedASize(fout, m));
+  packA({ data: dy, offset: start * fout, rowStride: 1, colStride: fout }, fout, m, dyT);
+  const x = scratch('linear.xRows', packedBSize(m, fin));
+  packB({ data: t.x, offset: start * fin, rowStride: fin, colStride: 1 }, m, fin, x);
+  gemmPacked(dyT, x, fout, fin, m, { data: t.partials, offset: slotOff, rowStride: fin, colStride: 1, accumulate: false });
+
+  const biasOff = slotOff + fout * fin;
+  for (let r = start; r < end; r++) {
+    for (let o = 0, i = r * fout; o < fout; o++, i++) t.partials[biasOff + o] += dy[i];
+  }
+}
+
+export function linearKernels(pool: ThreadPool): Pick<TrainingKernels, 'linear' | 'linearBackward'> {
+  return {
+    async linear(inputs: LinearInputs) {
+      const { n, in: fin, out: fout } = validateLinear(inputs.x, inputs.weight, inputs.bias);
+      const y = sharedFloat32(n * fout);
+      const task: LinearForwardTask = {
+        x: asShared(f32(inputs.x)), weight: asShared(f32(inputs.weight)), bias: asShared(f32(inputs.bias)), y, n, fin, fout,
+      };
+      await pool.run('linearForward', task, n, 2 * n * fin * fout);
+      return tensor(y, [n, fout]);
+    },
+
+    async linearBackward(inputs: LinearBackwardInputs) {
+      const { n, in: fin, out: fout } = validateLinear(inputs.x, inputs.weight, undefined, inputs.dy);
+      const slotSize = fout * fin + fout;
+      const task: LinearBackwardTask = {
+        x: asShared(f32(inputs.x)), weight: asShared(f32(inputs.weight)), dy: asShared(f32(inputs.dy)),
+        dx: sharedFloat32(n * fin), partials: sharedFloat32(pool.size * slotSize), n, fin, fout,
+      };
+      await pool.run('linearBackward', task, n, 4 * n * fin * fout);
+      return {
+        dx: tensor(task.dx, [n, fin]),
+        dweight: tensor(sumSlots(task.partials, slotSize, 0, fout * fin), [fout, fin]),
+        dbias: tensor(sumSlots(task.partials, slotSize, fout * fin, fout), [fout]),
+      };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { validatePool2d, type Pool2dAttrs, type Pool2dGeometry, type Tensor } from '@bnkit/core';
+
+/** Pooling geometry plus attributes; a plain object so it can be posted to workers. */
+export interface PoolShape extends Pool2dGeometry {
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly ph: number;
+  readonly pw: number;
+}
+
+export function poolShape(x: Tensor, attrs: Pool2dAttrs, dy?: Tensor): PoolShape {
+  const g = validatePool2d(x, attrs, dy);
+  return {
+    ...g, kh: attrs.kernel[0], kw: attrs.kernel[1], sh: attrs.stride[0], sw: attrs.stride[1], ph: attrs.padding[0], pw: attrs.padding[1],
+  };
+}
+
+/** Input elements a pooling pass reads, as an estimated cost for the threading decision. */
+export function poolWork(g: PoolShape): number {
+  return g.n * g.c * g.oh * g.ow * g.kh * g.kw;
+}

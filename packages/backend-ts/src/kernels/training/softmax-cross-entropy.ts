@@ -1,0 +1,36 @@
+import { InvalidArgumentError, validateSoftmaxCrossEntropy, type TrainingKernels } from '@bnkit/core';
+import { f32, i32, tensor } from '../../tensor.js';
+import { sharedFloat32 } from '../../threads/shared.js';
+
+/**
+ * Mean softmax cross-entropy and its gradient. Per row, log-sum-exp with the row maximum subtracted keeps
+ * every exp in (0, 1], so logits of ±1000 give a finite loss; sums run in float64.
+ * dlogits = (softmax − onehot(label)) / N.
+ */
+export const softmaxCrossEntropyKernels: Pick<TrainingKernels, 'softmaxCrossEntropy'> = {
+  async softmaxCrossEntropy({ logits, labels }) {
+    const { n, k } = validateSoftmaxCrossEntropy(logits, labels);
+    const z = f32(logits);
+    const lab = i32(labels);
+    const dlogits = sharedFloat32(n * k);
+    let total = 0;
+    for (let r = 0; r < n; r++) {
+      const label = lab[r];
+      if (!Number.isInteger(label) || label < 0 || label >= k) {
+        throw new InvalidArgumentError(`softmaxCrossEntropy label ${label} at row ${r} is outside [0, ${k - 1}]`);
+      }
+      const o = r * k;
+      let max = -Infinity;
+      for (let j = 0; j < k; j++) if (z[o + j] > max) max = z[o + j];
+      let sum = 0;
+      for (let j = 0; j < k; j++) sum += Math.exp(z[o + j] - max);
+      total += max + Math.log(sum) - z[o + label];
+      const scale = 1 / (sum * n);
+      for (let j = 0; j < k; j++) dlogits[o + j] = Math.exp(z[o + j] - max) * scale;
+      dlogits[o + label] -= 1 / n;
+    }
+    const loss = sharedFloat32(1);
+    loss[0] = total / n;
+    return { loss: tensor(loss, [1]), dlogits: tensor(dlogits, [n, k]) };
+  },
+};

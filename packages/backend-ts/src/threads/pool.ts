@@ -1,0 +1,132 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { InvalidArgumentError } from '@bnkit/core';
+import { asShared } from './shared.js';
+import { runTask, type TaskArgs, type TaskMessage, type TaskName, type TaskReply } from './tasks.js';
+
+/**
+ * Below this estimated cost (in GEMM-FLOP equivalents, ~0.3 ms on one core) a task runs on the calling
+ * thread only: a worker round trip costs tens of microseconds and the split would not pay.
+ */
+const MIN_PARALLEL_WORK = 2e6;
+
+/** Default thread count: every core, at most 4 (the kernels' batch splits stop paying beyond that). */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(availableParallelism(), 4));
+}
+
+interface Pending {
+  resolve(): void;
+  reject(e: Error): void;
+}
+
+/** One worker and the chunks it has been sent but not yet answered. */
+class Lane {
+  readonly pending = new Map<number, Pending>();
+  constructor(readonly worker: Worker) {
+    worker.unref();
+    worker.on('message', (r: TaskReply) => this.#settle(r));
+    worker.on('error', (e: Error) => this.#failAll(e));
+    worker.on('exit', (code) => this.#failAll(new Error(`@bnkit/backend-ts worker exited (code ${code})`)));
+  }
+
+  send(m: TaskMessage): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      // Hold the event loop open while a chunk is out, so awaiting it cannot end the process early;
+      // an idle worker is unref'd and never keeps the process alive.
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(m.id, { resolve, reject });
+      this.worker.postMessage(m);
+    });
+  }
+
+  #settle(r: TaskReply): void {
+    const p = this.pending.get(r.id);
+    if (!p) return;
+    this.pending.delete(r.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (r.error === undefined) p.resolve();
+    else p.reject(new Error(`@bnkit/backend-ts worker task failed: ${r.error}`));
+  }
+
+  #failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+}
+
+/**
+ * The calling thread plus `size − 1` workers. `run` splits a task's items into one contiguous chunk per
+ * thread; the calling thread takes the first chunk itself while the workers do the rest.
+ */
+export class ThreadPool {
+  readonly #lanes: Lane[];
+  #nextId = 0;
+  #closed = false;
+
+  private constructor(lanes: Lane[]) {
+    this.#lanes = lanes;
+  }
+
+  /** Total compute threads, the calling one included. */
+  get size(): number {
+    return this.#lanes.length + 1;
+  }
+
+  static async create(threads: number = defaultThreads()): Promise<ThreadPool> {
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new InvalidArgumentError(`threads must be an integer >= 1, got ${String(threads)}`);
+    }
+    const url = new URL('./worker.js', import.meta.url);
+    const workers = Array.from({ length: threads - 1 }, () => new Worker(url));
+    try {
+      await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+        w.once('online', resolve);
+        w.once('error', reject);
+      })));
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    return new ThreadPool(workers.map((w) => new Lane(w)));
+  }
+
+  /**
+   * Runs `name` over items [0, count). `work` estimates the single-thread cost; small tasks stay on the
+   * calling thread. Inputs in ordinary memory are copied to shared memory when the task is split; outputs
+   * must already be shared (kernels allocate them with sharedFloat32).
+   */
+  async run<N extends TaskName>(name: N, args: TaskArgs<N>, count: number, work: number): Promise<void> {
+    if (this.#closed) throw new Error('@bnkit/backend-ts: the backend was closed; create a new one');
+    const chunks = work < MIN_PARALLEL_WORK ? 1 : Math.min(this.size, count);
+    if (chunks <= 1) {
+      runTask(name, args, 0, count, 0);
+      return;
+    }
+    const shared = shareInputs(args);
+    const bound = (i: number) => Math.round((count * i) / chunks);
+    const out: Promise<void>[] = [];
+    for (let i = 1; i < chunks; i++) {
+      out.push(this.#lanes[i - 1].send({ id: this.#nextId++, task: name, args: shared, start: bound(i), end: bound(i + 1), slot: i }));
+    }
+    try {
+      runTask(name, shared, 0, bound(1), 0);
+    } finally {
+      // Never return while a worker may still write into this call's outputs.
+      const settled = await Promise.allSettled(out);
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#lanes.map((l) => l.worker.terminate()));
+  }
+}
+
+function shareInputs<A>(args: A): A {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args as Record<string, unknown>)) out[k] = v instanceof Float32Array ? asShared(v) : v;
+  return out as A;
+}

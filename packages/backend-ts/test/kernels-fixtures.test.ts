@@ -1,0 +1,108 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend } from '@bnkit/backend-ts';
+import type { Pair } from '@bnkit/core';
+import { read, worstRatio, type TrainingBackend } from './kernels-support.js';
+
+/** Every PyTorch golden case of the training kernels, within its stored tolerance. */
+
+const ROOT = new URL('../../../fixtures/pytorch/', import.meta.url);
+const OPS = ['conv2d', 'linear', 'avgPool2d', 'maxPool2d', 'relu', 'sigmoid', 'softmaxCrossEntropy'] as const;
+
+interface Stored {
+  shape: number[];
+  data: number[];
+}
+interface Fixture {
+  id: string;
+  op: string;
+  attrs: Record<string, unknown>;
+  inputs: Record<string, Stored>;
+  expected: Record<string, Stored>;
+  tolerance: { rtol: number; atol: number };
+}
+
+function load(op: string): Fixture[] {
+  const dir = new URL(`${op}/`, ROOT);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Fixture);
+}
+
+/** Runs one fixture through the backend and returns what it produced under the fixture's expected names. */
+async function evaluate(b: TrainingBackend, f: Fixture): Promise<Record<string, Float32Array | Int32Array>> {
+  const t = (name: string, dtype: 'float32' | 'int32' = 'float32') => b.upload(f.inputs[name].data, f.inputs[name].shape, dtype);
+  const out: Record<string, Float32Array | Int32Array> = {};
+  switch (f.op) {
+    case 'conv2d': {
+      const attrs = { stride: f.attrs.stride as Pair, padding: f.attrs.padding as Pair };
+      const x = t('x'), weight = t('weight');
+      out.y = await read(b, await b.conv2d({ x, weight, bias: t('bias') }, attrs));
+      const g = await b.conv2dBackward({ x, weight, dy: t('dy') }, attrs);
+      Object.assign(out, { dx: await read(b, g.dx), dweight: await read(b, g.dweight), dbias: await read(b, g.dbias) });
+      break;
+    }
+    case 'linear': {
+      const x = t('x'), weight = t('weight');
+      out.y = await read(b, await b.linear({ x, weight, bias: t('bias') }));
+      const g = await b.linearBackward({ x, weight, dy: t('dy') });
+      Object.assign(out, { dx: await read(b, g.dx), dweight: await read(b, g.dweight), dbias: await read(b, g.dbias) });
+      break;
+    }
+    case 'avgPool2d':
+    case 'maxPool2d': {
+      const attrs = { kernel: f.attrs.kernel as Pair, stride: f.attrs.stride as Pair, padding: f.attrs.padding as Pair };
+      const x = t('x');
+      const forward = f.op === 'avgPool2d' ? b.avgPool2d : b.maxPool2d;
+      const backward = f.op === 'avgPool2d' ? b.avgPool2dBackward : b.maxPool2dBackward;
+      out.y = await read(b, await forward.call(b, { x }, attrs));
+      out.dx = await read(b, await backward.call(b, { x, dy: t('dy') }, attrs));
+      break;
+    }
+    case 'relu': {
+      const x = t('x');
+      out.y = await read(b, await b.relu({ x }));
+      out.dx = await read(b, await b.reluBackward({ x, dy: t('dy') }));
+      break;
+    }
+    case 'sigmoid': {
+      const y = await b.sigmoid({ x: t('x') });
+      out.y = await read(b, y);
+      out.dx = await read(b, await b.sigmoidBackward({ y, dy: t('dy') }));
+      break;
+    }
+    case 'softmaxCrossEntropy': {
+      const r = await b.softmaxCrossEntropy({ logits: t('logits'), labels: t('labels', 'int32') });
+      out.loss = await read(b, r.loss);
+      out.dlogits = await read(b, r.dlogits);
+      break;
+    }
+    default:
+      throw new Error(`no runner for op ${f.op}`);
+  }
+  return out;
+}
+
+describe.each([1, 2])('PyTorch fixtures, %i thread(s)', (threads) => {
+  let b: TrainingBackend;
+  beforeAll(async () => {
+    b = (await createBackend({ threads })) as TrainingBackend;
+  });
+  afterAll(() => b.close());
+
+  const cases = OPS.flatMap((op) => load(op));
+  it('finds fixtures for every training op', () => {
+    expect(new Set(cases.map((c) => c.op))).toEqual(new Set(OPS));
+  });
+
+  it.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, f) => {
+    const got = await evaluate(b, f);
+    for (const [name, e] of Object.entries(f.expected)) {
+      const a = got[name];
+      expect(a, `${f.id}: no output ${name}`).toBeDefined();
+      expect(a.length, `${f.id} ${name} size`).toBe(e.data.length);
+      const { ratio, index } = worstRatio(a, e.data, f.tolerance.rtol, f.tolerance.atol);
+      expect(ratio, `${f.id} ${name}[${index}]: got ${a[index]}, expected ${e.data[index]}`).toBeLessThanOrEqual(1);
+    }
+  });
+});
