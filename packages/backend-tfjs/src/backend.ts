@@ -1,0 +1,132 @@
+import {
+  DisposedTensorError, InvalidArgumentError, SPECIFICATION_VERSION, checked,
+  type BackendOptions, type BatchNormKernels, type DType, type MemoryInfo, type Shape, type Tensor,
+  type TrainingBackend, type TrainingKernels,
+} from '@bnkit/core';
+import * as tf from '@tensorflow/tfjs';
+import { openDevice, releaseDevice, use, type DeviceName, type OpenDevice } from './device.js';
+import { argmax } from './kernels/argmax.js';
+import { batchNormEval, batchNormEvalBackward, batchNormTrain, batchNormTrainBackward } from './kernels/batchnorm.js';
+import type { KernelContext } from './kernels/context.js';
+import { conv2d, conv2dBackward } from './kernels/conv2d.js';
+import { linear, linearBackward } from './kernels/linear.js';
+import { relu, reluBackward, sigmoid, sigmoidBackward } from './kernels/activation.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool2d.js';
+import { sgd } from './kernels/sgd.js';
+import { softmaxCrossEntropy } from './kernels/softmax-cross-entropy.js';
+import { BACKEND_NAME, TfjsTensor, own } from './tensor.js';
+
+export interface TfjsBackendOptions extends BackendOptions {
+  /**
+   * The tfjs backend to run on. Default 'auto': tensorflow (when @tensorflow/tfjs-node-gpu or
+   * @tensorflow/tfjs-node is installed) → webgpu (Dawn) → wasm → cpu. A forced device that cannot start
+   * throws DeviceUnavailableError with the reason.
+   */
+  readonly device?: DeviceName | 'auto';
+}
+
+type TfTensors = Record<string, tf.Tensor>;
+type KernelResult = tf.Tensor | Record<string, tf.Tensor>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type TfKernel = (inputs: any, attrs: any, ctx: KernelContext) => KernelResult;
+
+/** The kernels, each a synchronous function of tfjs tensors run inside tf.tidy. */
+const KERNELS = {
+  batchNormTrain, batchNormTrainBackward, batchNormEval, batchNormEvalBackward,
+  conv2d, conv2dBackward, linear, linearBackward,
+  avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward,
+  sigmoid, sigmoidBackward, relu, reluBackward,
+  softmaxCrossEntropy, sgd, argmax,
+} satisfies Record<keyof BatchNormKernels | keyof TrainingKernels, TfKernel>;
+
+/** Checks that need the data, not just the shapes, run before a kernel. */
+const DATA_CHECKS: Partial<Record<keyof typeof KERNELS, (inputs: TfTensors) => Promise<void>>> = {
+  // tf.oneHot silently yields an all-zero row for an out-of-range label; say so instead.
+  async softmaxCrossEntropy({ logits, labels }) {
+    const k = logits.shape[1];
+    const values = await labels.data();
+    const bad = values.findIndex((v) => !(v >= 0 && v < (k as number)));
+    if (bad >= 0) {
+      throw new InvalidArgumentError(`softmaxCrossEntropy labels must lie in [0, ${k}), got ${values[bad]} at index ${bad}`);
+    }
+  },
+};
+
+/** Creates a bnkit backend on TensorFlow.js. Tensors stay tfjs tensors on the device between kernels. */
+export async function createBackend(options: TfjsBackendOptions = {}): Promise<TrainingBackend> {
+  const device: OpenDevice = await openDevice(options.device);
+  const live = new Set<TfjsTensor>();
+  let closed = false;
+  const ctx: KernelContext = { hasKernel: (name) => tf.getKernel(name, device.name) !== undefined };
+
+  const adopt = (t: tf.Tensor): TfjsTensor => {
+    const handle = new TfjsTensor(t);
+    live.add(handle);
+    return handle;
+  };
+  const assertOpen = (): void => {
+    if (closed) throw new DisposedTensorError(`backend '${BACKEND_NAME}' (${device.name}) was used after close()`);
+  };
+
+  const run = (name: keyof typeof KERNELS) => {
+    const fn = KERNELS[name] as TfKernel;
+    const dataCheck = DATA_CHECKS[name];
+    return async (inputs: Record<string, Tensor>, attrs?: unknown): Promise<unknown> => {
+      assertOpen();
+      const tensors: TfTensors = {};
+      for (const [key, t] of Object.entries(inputs)) tensors[key] = own(t).tensor;
+      if (dataCheck) await dataCheck(tensors);
+      await use(device);
+      const result = tf.tidy(() => fn(tensors, attrs, ctx));
+      // A kernel result must be a new tensor: a handle sharing an input's tf.Tensor would free it twice.
+      const inputsSet = new Set(Object.values(tensors));
+      const fresh = (t: tf.Tensor) => adopt(inputsSet.has(t) ? t.clone() : t);
+      if (result instanceof tf.Tensor) return fresh(result);
+      return Object.fromEntries(Object.entries(result).map(([key, t]) => [key, fresh(t)]));
+    };
+  };
+
+  const kernels = Object.fromEntries(Object.keys(KERNELS).map((name) => [name, run(name as keyof typeof KERNELS)]));
+
+  const backend = {
+    specificationVersion: SPECIFICATION_VERSION,
+    name: BACKEND_NAME,
+    device: device.info,
+    capabilities: ['batchNorm', 'training'] as const,
+    upload(data: Float32Array | Int32Array | readonly number[], shape: Shape, dtype?: DType): Tensor {
+      assertOpen();
+      const kind = dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
+      // Copy: tfjs's CPU backends keep the array they are given, and the contract promises not to.
+      const values = kind === 'int32' ? Int32Array.from(data) : Float32Array.from(data);
+      return adopt(tf.tensor(values, [...shape], kind));
+    },
+    async read(t: Tensor): Promise<Float32Array | Int32Array> {
+      const h = own(t);
+      const values = await h.tensor.data();
+      // data() may hand out the backend's own storage; return a copy the caller may keep and write.
+      return h.dtype === 'int32' ? Int32Array.from(values as Int32Array) : Float32Array.from(values as Float32Array);
+    },
+    reshape(t: Tensor, shape: Shape): Tensor {
+      assertOpen();
+      return adopt(tf.reshape(own(t).tensor, [...shape]));
+    },
+    dispose(t: Tensor): void {
+      const h = own(t);
+      if (live.delete(h)) h.release();
+    },
+    memory(): MemoryInfo {
+      let bytes = 0;
+      for (const h of live) bytes += h.bytes;
+      return { tensors: live.size, bytes };
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const h of live) h.release();
+      live.clear();
+      releaseDevice(device);
+    },
+    ...kernels,
+  };
+  return checked(backend as unknown as TrainingBackend);
+}

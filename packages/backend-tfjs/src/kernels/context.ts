@@ -1,0 +1,5 @@
+/** What a kernel may ask about the tfjs backend it runs on. */
+export interface KernelContext {
+  /** Whether the active tfjs backend registers a kernel of this name (e.g. 'Conv2DBackpropFilter'). */
+  hasKernel(name: string): boolean;
+}

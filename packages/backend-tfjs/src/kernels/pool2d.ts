@@ -1,0 +1,73 @@
+import type { Pool2dAttrs } from '@bnkit/core';
+import * as tf from '@tensorflow/tfjs';
+import { dims4, explicitPadding, foldWindows, pair, windows } from './windows.js';
+
+/*
+ * Pooling over NCHW. Each channel pools independently, so [N, C, H, W] is viewed as the NHWC tensor
+ * [N·C, H, W, 1] (a reshape, no transpose). bnkit's padding semantics differ from tfjs's: tfjs leaves
+ * padded cells out of the average (TensorFlow's convention), bnkit counts them as zeros (PyTorch's
+ * count_include_pad=True); so the input is padded explicitly (zeros, or -Infinity for max) and pooled 'valid'.
+ */
+
+interface PoolView {
+  /** The padded input as [N·C, H + 2ph, W + 2pw, 1]. */
+  readonly padded: tf.Tensor4D;
+  readonly out: [number, number];
+}
+
+function view(x: tf.Tensor, attrs: Pool2dAttrs, padValue: number): PoolView {
+  const [n, c, h, w] = dims4(x);
+  const flat = tf.reshape(x, [n * c, h, w, 1]) as tf.Tensor4D;
+  const padded = attrs.padding[0] || attrs.padding[1] ? tf.pad(flat, explicitPadding(attrs.padding), padValue) : flat;
+  const out: [number, number] = [
+    Math.floor((padded.shape[1] - attrs.kernel[0]) / attrs.stride[0]) + 1,
+    Math.floor((padded.shape[2] - attrs.kernel[1]) / attrs.stride[1]) + 1,
+  ];
+  return { padded, out };
+}
+
+/** Crops the padding off a gradient w.r.t. the padded input and restores NCHW. */
+function unpad(dPadded: tf.Tensor4D, x: tf.Tensor, attrs: Pool2dAttrs): tf.Tensor {
+  const [n, c, h, w] = dims4(x);
+  return tf.reshape(tf.slice(dPadded, [0, attrs.padding[0], attrs.padding[1], 0], [n * c, h, w, 1]), [n, c, h, w]);
+}
+
+function toNCHW(y: tf.Tensor4D, x: tf.Tensor): tf.Tensor {
+  const [n, c] = dims4(x);
+  return tf.reshape(y, [n, c, y.shape[1], y.shape[2]]);
+}
+
+export function avgPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
+  const { padded } = view(inputs.x, attrs, 0);
+  return toNCHW(tf.avgPool(padded, pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
+}
+
+/** Every window spreads dy/(KH·KW) over all its cells, padding included. */
+export function avgPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
+  const { padded, out } = view(inputs.x, attrs, 0);
+  const k = attrs.kernel[0] * attrs.kernel[1];
+  const share = tf.div(tf.reshape(inputs.dy, [padded.shape[0], out[0], out[1], 1]), k);
+  const perCell = tf.tile(share, [1, 1, 1, k]) as tf.Tensor4D;
+  return unpad(foldWindows(perCell, attrs.kernel, attrs.stride, dims4(padded)), inputs.x, attrs);
+}
+
+export function maxPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
+  const { padded } = view(inputs.x, attrs, -Infinity);
+  return toNCHW(tf.maxPool(padded, pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
+}
+
+/**
+ * The whole gradient of each window goes to its FIRST maximum in row-major order (PyTorch's choice).
+ * tfjs's MaxPoolGrad kernels do not agree on ties across backends, so the choice is made explicitly:
+ * the first maximum is the maximum whose running count of maxima within the window is 1.
+ */
+export function maxPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
+  const { padded, out } = view(inputs.x, attrs, -Infinity);
+  const [b] = padded.shape;
+  const k = attrs.kernel[0] * attrs.kernel[1];
+  const cells = tf.reshape(windows(padded, attrs.kernel, attrs.stride, out), [b, out[0], out[1], k]);
+  const isMax = tf.cast(tf.equal(cells, tf.max(cells, 3, true)), 'float32');
+  const first = tf.mul(isMax, tf.cast(tf.equal(tf.cumsum(isMax, 3), 1), 'float32'));
+  const routed = tf.mul(first, tf.reshape(inputs.dy, [b, out[0], out[1], 1])) as tf.Tensor4D;
+  return unpad(foldWindows(routed, attrs.kernel, attrs.stride, dims4(padded)), inputs.x, attrs);
+}

@@ -1,0 +1,3 @@
+import { deviceSuite } from './support/device-suite.js';
+
+deviceSuite('webgpu');
