@@ -61,7 +61,7 @@ export class ProgressBar {
   /** The line shown for `done` units after `elapsed` seconds. */
   line(done: number, elapsed: number): string {
     const fraction = this.#total > 0 ? Math.min(1, done / this.#total) : 1;
-    const rate = elapsed > 0 ? (done - this.#startAt) / elapsed : NaN;
+    const rate = elapsed > 0 && done > this.#startAt ? (done - this.#startAt) / elapsed : NaN;
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
     const counts = `${formatCount(done)}/${formatCount(this.#total)}`;
     const timing = done >= this.#total ? `in ${formatDuration(elapsed)}` : `ETA ${formatDuration(estimateRemaining(done - this.#startAt, this.#total - this.#startAt, elapsed))}`;

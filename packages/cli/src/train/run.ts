@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadBackend, requireTraining, type TrainingBackend } from '@bnkit/core';
+import { loadFashionMnist, takePerClass, type LabeledImages } from '@bnkit/data';
+import { fit as fitModel, lenet, lenetBN, type BatchNorm, type BatchProgress, type EpochRow, type Sequential } from '@bnkit/nn';
+import { formatRate } from '../ui/format.js';
+import { trainingPlotSvg } from '../ui/plot.js';
+import { ProgressBar, type ProgressStream } from '../ui/progress.js';
+import { tableHeader, tableRow } from '../ui/table.js';
+import type { TrainOptions } from './args.js';
+import { describeDevice, formatVector, shortDevice } from './report.js';
+
+export interface TrainIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: ProgressStream;
+  /** Stops the run at the next batch boundary (Ctrl-C); fit checkpoints before returning. */
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainOutcome {
+  readonly history: readonly EpochRow[];
+  /** True when the signal stopped the run early. */
+  readonly stopped: boolean;
+  readonly plotPath: string;
+}
+
+const MODEL_TITLES = { 'lenet-bn': 'LeNet-BN', lenet: 'LeNet' } as const;
+
+interface Dataset {
+  readonly train: LabeledImages;
+  readonly test: LabeledImages;
+}
+
+async function loadData(options: TrainOptions, io: TrainIo): Promise<Dataset> {
+  let bar: ProgressBar | null = null;
+  const started = performance.now();
+  const data = await loadFashionMnist({
+    dataDir: options.dataDir,
+    onProgress: (p) => {
+      // Created at the first file read, which then sets the baseline of the rate.
+      bar ??= new ProgressBar(io.stderr, { total: p.total, startAt: p.done, label: 'converting Fashion-MNIST into the cache (once)', unit: 'files' });
+      bar.update(p.done);
+    },
+  });
+  if (bar) {
+    (bar as ProgressBar).finish();
+    io.stderr.write(`Fashion-MNIST cache built in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  return {
+    train: options.trainPerClass ? takePerClass(data.train, options.trainPerClass) : data.train,
+    test: options.testPerClass ? takePerClass(data.test, options.testPerClass) : data.test,
+  };
+}
+
+/** Examples fit trains on per epoch: it drops a single leftover example (BatchNorm cannot train on a batch of one). */
+function examplesPerEpoch(count: number, batchSize: number): number {
+  return count % batchSize === 1 ? count - 1 : count;
+}
+
+async function printFirstBatchNorm(model: Sequential, io: TrainIo): Promise<void> {
+  const bn = model.layers().find(([name]) => name === 'bn1');
+  if (!bn) {
+    io.stdout.write('no BatchNorm layer in this model\n');
+    return;
+  }
+  const layer = bn[1] as BatchNorm;
+  io.stdout.write(`bn1 gamma ${formatVector(await layer.gamma.read())}\n`);
+  io.stdout.write(`bn1 beta  ${formatVector(await layer.beta.read())}\n`);
+}
+
+async function trainOn(backend: TrainingBackend, data: Dataset, options: TrainOptions, io: TrainIo): Promise<TrainOutcome> {
+  io.stdout.write(`device: ${describeDevice(backend.name, backend.device)}\n`);
+  const { train, test } = data;
+  io.stdout.write(
+    `model ${MODEL_TITLES[options.model]}, ${train.count.toLocaleString('en-US')} training / ${test.count.toLocaleString('en-US')} test images, ` +
+      `${options.epochs} epochs, lr ${options.lr}, batch ${options.batchSize}, seed ${options.seed}\n`,
+  );
+  const model = (options.model === 'lenet-bn' ? lenetBN : lenet)(backend, { seed: options.seed });
+
+  const resumeFrom = options.resume && options.checkpoint && existsSync(options.checkpoint) ? options.checkpoint : undefined;
+  if (options.resume && !resumeFrom) io.stderr.write(`no checkpoint at ${options.checkpoint} yet: starting a new run\n`);
+  if (resumeFrom) io.stderr.write(`resuming from ${resumeFrom}\n`);
+
+  const total = examplesPerEpoch(train.count, options.batchSize);
+  let bar: { epoch: number; bar: ProgressBar } | null = null;
+  let headerShown = false;
+  const onBatch = (p: BatchProgress): void => {
+    if (bar?.epoch !== p.epoch) {
+      // Created at the epoch's first reported batch, so a half-done resumed epoch rates only new work.
+      bar = { epoch: p.epoch, bar: new ProgressBar(io.stderr, { total, label: `epoch ${p.epoch}/${options.epochs}`, startAt: p.examples }) };
+    }
+    bar.bar.update(p.examples);
+  };
+  const onEpoch = (row: EpochRow): void => {
+    bar?.bar.finish();
+    bar = null;
+    if (!headerShown) io.stdout.write(`${tableHeader()}\n`);
+    headerShown = true;
+    io.stdout.write(`${tableRow(row)}\n`);
+  };
+
+  const result = await fitModel(model, train, {
+    epochs: options.epochs,
+    lr: options.lr,
+    batchSize: options.batchSize,
+    seed: options.seed,
+    test,
+    onBatch,
+    onEpoch,
+    signal: io.signal,
+    checkpoint: options.checkpoint ? { path: options.checkpoint } : undefined,
+    resumeFrom,
+  });
+  (bar as { bar: ProgressBar } | null)?.bar.finish();
+  if (result.stopped) {
+    io.stderr.write(options.checkpoint ? `interrupted: checkpoint saved to ${options.checkpoint}\n` : 'interrupted (no --checkpoint given, nothing saved)\n');
+  }
+
+  const history = result.history;
+  const plotPath = resolve(options.out, `train-${options.model}.svg`);
+  if (history.length > 0) {
+    const last = history[history.length - 1];
+    const testText = last.testAcc === null ? '' : `, test acc ${last.testAcc.toFixed(3)}`;
+    io.stdout.write(`loss ${last.loss.toFixed(3)}, train acc ${last.trainAcc.toFixed(3)}${testText}\n`);
+    const seconds = history.reduce((s, r) => s + r.seconds, 0);
+    io.stdout.write(`${formatRate((total * history.length) / seconds).replace('ex/s', 'examples/sec')} on ${shortDevice(backend.name, backend.device)}\n`);
+    await mkdir(options.out, { recursive: true });
+    const title = `${MODEL_TITLES[options.model]} on Fashion-MNIST (${backend.name}, ${backend.device.kind})`;
+    await writeFile(plotPath, trainingPlotSvg(history, { title }));
+    io.stdout.write(`plot: ${plotPath}\n`);
+  }
+  await printFirstBatchNorm(model, io);
+  return { history, stopped: result.stopped, plotPath };
+}
+
+/** Loads the backend and the data, trains, reports; the backend is closed whatever happens. */
+export async function runTraining(options: TrainOptions, io: TrainIo): Promise<TrainOutcome> {
+  const backendOptions = {
+    ...(options.device !== undefined ? { device: options.device } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+  };
+  const backend = await loadBackend(options.backend, backendOptions, import.meta.url);
+  try {
+    // Both before any output, so a backend without training kernels or a bad --data-dir fails with nothing else printed.
+    const trainer = requireTraining(backend);
+    const data = await loadData(options, io);
+    return await trainOn(trainer, data, options, io);
+  } finally {
+    await backend.close();
+  }
+}
+

@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const TRAIN = fileURLToPath(new URL('../dist/train.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'bnkit-train-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI; `onStderr` may act on the output as it arrives (e.g. send Ctrl-C). */
+function train(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TRAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const tableRows = (stdout: string): string[][] =>
+  stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\.\d{4}\s/.test(l)).map((l) => l.trim().split(/\s+/));
+const plotPoints = (svg: string, series: string): number =>
+  (svg.match(new RegExp(`data-name="${series}"[^>]*>([\\s\\S]*?)</g>`))?.[1].match(/<circle/g) ?? []).length;
+
+describe('pnpm train, command line errors', () => {
+  it.each([
+    [['--epochs', '0'], /--epochs must be a positive integer, got '0'/],
+    [['--model', 'vgg'], /--model must be one of lenet, lenet-bn/],
+    [['--nope'], /Unknown option '--nope'/],
+    [['--backend', 'no-such-backend', '--epochs', '1'], /unknown backend 'no-such-backend'.*ts, gpu, tfjs/],
+    [['--data-dir', join(tmpdir(), 'bnkit-no-such-dir'), '--epochs', '1'], /missing data file train-images-idx3-ubyte.*t10k-labels-idx1-ubyte/],
+  ])('%j exits with status 2 and says why', async (args, message) => {
+    const run = await train(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe('');
+  }, 30_000);
+
+  it('--help prints the usage and exits 0', async () => {
+    const run = await train(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: pnpm train');
+  });
+});
+
+describe('pnpm train on a small subset (ts backend)', () => {
+  it('trains, prints the device, a progress log, the table, the plot and bn1', async () => {
+    const out = join(work, 'plots');
+    const run = await train(['--train-per-class', '20', '--test-per-class', '10', '--epochs', '2', '--batch-size', '50', '--out', out]);
+    expect(run.stderr).not.toContain('\r'); // stderr is a pipe: progress lines, no redraws
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^device: ts on cpu \(/);
+    expect(run.stdout).toContain('200 training / 100 test images');
+    expect(run.stderr).toMatch(/epoch 1\/2 100% 200\/200 [\d,.]+ ex\/s in \d+:\d\d/);
+    const rows = tableRows(run.stdout);
+    expect(rows.map((r) => r[0])).toEqual(['1', '2']);
+    for (const [, loss, trainAcc, testAcc] of rows) {
+      expect(Number(loss)).toBeGreaterThan(0);
+      for (const acc of [trainAcc, testAcc]) expect(Number(acc)).toBeGreaterThanOrEqual(0);
+      // 100 test images: an accuracy is a multiple of 0.01
+      expect(Math.round(Number(testAcc) * 100) / 100).toBe(Number(testAcc));
+    }
+    expect(run.stdout).toMatch(/[\d,.]+ examples\/sec on ts \(cpu, /);
+    const svg = readFileSync(join(out, 'train-lenet-bn.svg'), 'utf8');
+    for (const series of ['train loss', 'train acc', 'test acc']) expect(plotPoints(svg, series)).toBe(2);
+    const gamma = run.stdout.match(/bn1 gamma \[([^\]]+)\]/)?.[1].split(', ').map(Number);
+    const beta = run.stdout.match(/bn1 beta +\[([^\]]+)\]/)?.[1].split(', ').map(Number);
+    expect(gamma).toHaveLength(6);
+    expect(beta).toHaveLength(6);
+    // two epochs of SGD at lr 1 move gamma off its initial 1 and beta off 0
+    expect(gamma!.some((g) => g !== 1)).toBe(true);
+    expect(beta!.some((b) => b !== 0)).toBe(true);
+  }, 60_000);
+
+  it('Ctrl-C saves a checkpoint and exits 130; --resume finishes the run', async () => {
+    const checkpoint = join(work, 'run.ckpt');
+    const out = join(work, 'resume');
+    const common = ['--model', 'lenet', '--train-per-class', '100', '--test-per-class', '5', '--batch-size', '20', '--checkpoint', checkpoint, '--out', out];
+    let sent = false;
+    const stopped = await train([...common, '--epochs', '2'], (text, child) => {
+      if (!sent && /epoch 1\/2 +\d+%/.test(text)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(stopped.stderr).toContain('stopping after this batch');
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain(`checkpoint saved to ${checkpoint}`);
+    expect(existsSync(checkpoint)).toBe(true);
+    expect(tableRows(stopped.stdout)).toEqual([]);
+
+    const resumed = await train([...common, '--epochs', '2', '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`resuming from ${checkpoint}`);
+    expect(tableRows(resumed.stdout).map((r) => r[0])).toEqual(['1', '2']);
+    expect(resumed.stdout).toContain('no BatchNorm layer in this model');
+    expect(plotPoints(readFileSync(join(out, 'train-lenet.svg'), 'utf8'), 'test acc')).toBe(2);
+
+    // Resuming a finished run with more epochs continues from epoch 3; the plot holds the whole history.
+    const longer = await train([...common, '--epochs', '3', '--resume']);
+    expect(longer.code).toBe(0);
+    expect(tableRows(longer.stdout).map((r) => r[0])).toEqual(['3']);
+    expect(plotPoints(readFileSync(join(out, 'train-lenet.svg'), 'utf8'), 'train loss')).toBe(3);
+  }, 120_000);
+});
