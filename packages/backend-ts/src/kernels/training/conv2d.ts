@@ -41,8 +41,9 @@ export function conv2dForwardImages(t: Conv2dForwardTask, start: number, end: nu
 
 /**
  * Backward per image: dW += dy[b] (cout × p) · patches(x[b])ᵀ (p × kc), dbias += Σ_q dy[b], and
- * dx[b] = col2im(Wᵀ (kc × cout) · dy[b] (cout × p)). Weight and bias gradients are summed per thread into
- * its own slot of `partials` ([slot][cout·kc + cout]); the caller adds the slots.
+ * dx[b] = col2im(Wᵀ (kc × cout) · dy[b] (cout × p)). Weight and bias gradients are summed over the thread's
+ * images in float64 (a float32 running sum over hundreds of images loses digits), then stored in its own
+ * slot of `partials` ([slot][cout·kc + cout]); the caller adds the slots.
  */
 export interface Conv2dBackwardTask {
   readonly x: Float32Array;
@@ -59,11 +60,12 @@ export function conv2dBackwardImages(t: Conv2dBackwardTask, start: number, end: 
   const kc = g.cin * g.kh * g.kw;
   const p = g.oh * g.ow;
   const inSize = g.cin * g.h * g.w;
-  const slotOff = slot * (g.cout * kc + g.cout);
-  const biasOff = slotOff + g.cout * kc;
+  const slotSize = g.cout * kc + g.cout;
+  const sums = new Float64Array(slotSize);
   const tables = patchTables(g);
   const patchesT = scratch('conv2d.patchesT', packedBSize(p, kc));
   const dyRows = scratch('conv2d.dyRows', packedASize(g.cout, p));
+  const dw = scratch('conv2d.dweight', g.cout * kc);
   const wT = dx ? scratch('conv2d.weightT', packedASize(kc, g.cout)) : null;
   const dyCols = dx ? scratch('conv2d.dyCols', packedBSize(g.cout, p)) : null;
   const dcol = dx ? scratch('conv2d.dcol', kc * p) : null;
@@ -72,11 +74,12 @@ export function conv2dBackwardImages(t: Conv2dBackwardTask, start: number, end: 
     const dyOff = b * g.cout * p;
     packA({ data: dy, offset: dyOff, rowStride: p, colStride: 1 }, g.cout, p, dyRows);
     im2colRows(t.x, b * inSize, g, tables, patchesT);
-    gemmPacked(dyRows, patchesT, g.cout, kc, p, { data: partials, offset: slotOff, rowStride: kc, colStride: 1, accumulate: true });
+    gemmPacked(dyRows, patchesT, g.cout, kc, p, { data: dw, offset: 0, rowStride: kc, colStride: 1, accumulate: false });
+    for (let i = 0; i < g.cout * kc; i++) sums[i] += dw[i];
     for (let o = 0; o < g.cout; o++) {
       let s = 0;
       for (let i = dyOff + o * p, e = i + p; i < e; i++) s += dy[i];
-      partials[biasOff + o] += s;
+      sums[g.cout * kc + o] += s;
     }
     if (dx && wT && dyCols && dcol) {
       packB({ data: dy, offset: dyOff, rowStride: p, colStride: 1 }, g.cout, p, dyCols);
@@ -84,6 +87,7 @@ export function conv2dBackwardImages(t: Conv2dBackwardTask, start: number, end: 
       col2im(dcol, g, tables, dx, b * inSize);
     }
   }
+  partials.set(sums, slot * slotSize);
 }
 
 function convShape(inputs: { readonly x: Tensor; readonly weight: Tensor }, attrs: Conv2dAttrs): ConvShape {

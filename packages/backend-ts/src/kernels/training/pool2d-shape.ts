@@ -17,7 +17,10 @@ export function poolShape(x: Tensor, attrs: Pool2dAttrs, dy?: Tensor): PoolShape
   };
 }
 
-/** Input elements a pooling pass reads, as an estimated cost for the threading decision. */
+/**
+ * Estimated cost of a pooling pass for the threading decision, in GEMM-FLOP equivalents: each window element
+ * costs a scattered load and a compare or add, about 8 times a FLOP of the packed GEMM.
+ */
 export function poolWork(g: PoolShape): number {
-  return g.n * g.c * g.oh * g.ow * g.kh * g.kw;
+  return 8 * g.n * g.c * g.oh * g.ow * g.kh * g.kw;
 }

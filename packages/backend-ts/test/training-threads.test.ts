@@ -1,0 +1,147 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend } from '@bnkit/backend-ts';
+import type { Tensor } from '@bnkit/core';
+import { randomArray, read, seeded, worstRatio, type TrainingBackend } from './kernels-support.js';
+
+/*
+ * The threaded kernels split work by image, row or plane. Shapes here are LeNet-BN layers at batch 128, well
+ * above the size where work is split, so the 2-thread backend really uses its worker. Outputs that each thread
+ * writes alone must be bit-identical to the single-thread run; weight gradients are summed per thread and
+ * then added, so they may differ in the last bits.
+ */
+
+/** Relative to the largest magnitude: per-thread sums of random-sign terms can cancel to near zero. */
+function expectSummedClose(actual: Float32Array | Int32Array, expected: Float32Array | Int32Array, what: string): void {
+  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const { ratio, index } = worstRatio(actual, expected, 1e-5, 1e-6 * scale);
+  expect(ratio, `${what}[${index}]: ${actual[index]} vs ${expected[index]}`).toBeLessThanOrEqual(1);
+}
+
+/** Bit-identical, checked with a plain loop (deep equality on large typed arrays is slow). */
+function expectIdentical(actual: Float32Array | Int32Array, expected: Float32Array | Int32Array, what: string): void {
+  expect(actual.length, `${what} length`).toBe(expected.length);
+  let i = 0;
+  while (i < expected.length && Object.is(actual[i], expected[i])) i++;
+  expect(i, `${what} first differs at ${i}: ${actual[i]} vs ${expected[i]}`).toBe(expected.length);
+}
+
+describe('1 thread and 2 threads agree', () => {
+  let one: TrainingBackend;
+  let two: TrainingBackend;
+  beforeAll(async () => {
+    one = (await createBackend({ threads: 1 })) as TrainingBackend;
+    two = (await createBackend({ threads: 2 })) as TrainingBackend;
+  });
+  afterAll(async () => {
+    await one.close();
+    await two.close();
+  });
+
+  it('reports its thread count as the device name', () => {
+    expect(one.device.name).toBe('1 thread');
+    expect(two.device.name).toBe('2 threads');
+  });
+
+  /** Runs `f` on both backends with the same uploaded data and returns both results, read back. */
+  async function both(
+    inputs: Record<string, { data: Float32Array; shape: number[] }>,
+    f: (b: TrainingBackend, t: Record<string, Tensor>) => Promise<Record<string, Tensor | undefined>>,
+  ): Promise<[Record<string, Float32Array | Int32Array>, Record<string, Float32Array | Int32Array>]> {
+    const run = async (b: TrainingBackend) => {
+      const t = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, b.upload(v.data, v.shape)]));
+      const out = await f(b, t);
+      return Object.fromEntries(await Promise.all(Object.entries(out).map(async ([k, v]) => [k, await read(b, v)] as const)));
+    };
+    return [await run(one), await run(two)];
+  }
+
+  const rand = seeded(21);
+  const input = (...shape: number[]) => ({ data: randomArray(shape.reduce((a, d) => a * d, 1), rand), shape });
+
+  it.each([
+    ['conv1 1->6 k5 28x28', 1, 28, 6],
+    ['conv2 6->16 k5 12x12', 6, 12, 16],
+  ])('%s forward and backward', async (_name, cin, hw, cout) => {
+    const attrs = { stride: [1, 1] as const, padding: [0, 0] as const };
+    const [a, b] = await both(
+      { x: input(128, cin, hw, hw), weight: input(cout, cin, 5, 5), bias: input(cout), dy: input(128, cout, hw - 4, hw - 4) },
+      async (k, t) => ({
+        y: await k.conv2d({ x: t.x, weight: t.weight, bias: t.bias }, attrs),
+        ...(await k.conv2dBackward({ x: t.x, weight: t.weight, dy: t.dy }, attrs)),
+      }),
+    );
+    expectIdentical(b.y, a.y, 'y');
+    expectIdentical(b.dx, a.dx, 'dx');
+    for (const k of ['dweight', 'dbias']) expectSummedClose(b[k], a[k], k);
+  });
+
+  it('linear 256->120 forward and backward', async () => {
+    const [a, b] = await both(
+      { x: input(128, 256), weight: input(120, 256), bias: input(120), dy: input(128, 120) },
+      async (k, t) => ({ y: await k.linear({ x: t.x, weight: t.weight, bias: t.bias }), ...(await k.linearBackward({ x: t.x, weight: t.weight, dy: t.dy })) }),
+    );
+    expectIdentical(b.y, a.y, 'y');
+    expectIdentical(b.dx, a.dx, 'dx');
+    for (const k of ['dweight', 'dbias']) expectSummedClose(b[k], a[k], k);
+  });
+
+  it('pools and sigmoid, forward and backward', async () => {
+    const pool = { kernel: [2, 2] as const, stride: [2, 2] as const, padding: [0, 0] as const };
+    const [a, b] = await both({ x: input(128, 6, 24, 24), dy: input(128, 6, 12, 12), dyFull: input(128, 6, 24, 24) }, async (k, t) => {
+      const s = await k.sigmoid({ x: t.x });
+      return {
+        avg: await k.avgPool2d({ x: t.x }, pool),
+        avgDx: await k.avgPool2dBackward({ x: t.x, dy: t.dy }, pool),
+        max: await k.maxPool2d({ x: t.x }, pool),
+        maxDx: await k.maxPool2dBackward({ x: t.x, dy: t.dy }, pool),
+        sigmoid: s,
+        sigmoidDx: await k.sigmoidBackward({ y: s, dy: t.dyFull }),
+      };
+    });
+    for (const k of Object.keys(a)) expectIdentical(b[k], a[k], k);
+  });
+
+  it('runs concurrent kernel calls without mixing their data', async () => {
+    const x = input(64, 6, 12, 12);
+    const weights = [input(16, 6, 5, 5), input(16, 6, 5, 5)];
+    const attrs = { stride: [1, 1] as const, padding: [0, 0] as const };
+    const call = (k: TrainingBackend, w: { data: Float32Array; shape: number[] }) =>
+      k.conv2d({ x: k.upload(x.data, x.shape), weight: k.upload(w.data, w.shape), bias: k.upload(new Float32Array(16), [16]) }, attrs);
+    const together = await Promise.all(weights.map((w) => call(two, w)));
+    for (let i = 0; i < 2; i++) expectIdentical(await two.read(together[i]), await one.read(await call(one, weights[i])), `call ${i}`);
+  });
+});
+
+describe('worker lifetime', () => {
+  const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+  it('lets the process exit without close(), after awaiting threaded kernels at top level', () => {
+    const script = `
+      import { createBackend } from ${JSON.stringify(pathToFileURL(dist).href)};
+      const b = await createBackend({ threads: 2 });
+      const x = b.upload(new Float32Array(64 * 6 * 12 * 12).fill(1), [64, 6, 12, 12]);
+      const w = b.upload(new Float32Array(16 * 6 * 25).fill(0.5), [16, 6, 5, 5]);
+      const y = await b.conv2d({ x, weight: w, bias: b.upload(new Float32Array(16), [16]) }, { stride: [1, 1], padding: [0, 0] });
+      const v = await b.read(y);
+      console.log(b.device.name, v.length, v[0], v[v.length - 1]);
+    `;
+    const file = join(mkdtempSync(join(tmpdir(), 'bnkit-threads-')), 'unclosed.mjs');
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(`2 threads ${64 * 16 * 8 * 8} 75 75`);
+  });
+
+  it('close() terminates the workers; later threaded calls fail clearly', async () => {
+    const b = (await createBackend({ threads: 2 })) as TrainingBackend;
+    const x = b.upload(new Float32Array(128 * 6 * 24 * 24), [128, 6, 24, 24]);
+    await b.close();
+    await expect(b.sigmoid({ x })).rejects.toThrow(/closed/);
+  });
+});
