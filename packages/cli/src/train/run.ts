@@ -74,7 +74,7 @@ async function trainOn(backend: TrainingBackend, data: Dataset, options: TrainOp
   const { train, test } = data;
   io.stdout.write(
     `model ${MODEL_TITLES[options.model]}, ${train.count.toLocaleString('en-US')} training / ${test.count.toLocaleString('en-US')} test images, ` +
-      `${options.epochs} epochs, lr ${options.lr}, batch ${options.batchSize}, seed ${options.seed}\n`,
+      `${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, lr ${options.lr}, batch ${options.batchSize}, seed ${options.seed}\n`,
   );
   const model = (options.model === 'lenet-bn' ? lenetBN : lenet)(backend, { seed: options.seed });
 
