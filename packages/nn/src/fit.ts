@@ -36,8 +36,10 @@ export interface FitOptions {
   readonly seed: number;
   /** Evaluated in eval mode after every epoch. */
   readonly test?: LabeledImages;
-  onBatch?(progress: BatchProgress): void | Promise<void>;
-  onEpoch?(row: EpochRow): void | Promise<void>;
+  /** Called after every batch; a returned promise is awaited. */
+  onBatch?(progress: BatchProgress): void;
+  /** Called after every epoch's evaluation; a returned promise is awaited. */
+  onEpoch?(row: EpochRow): void;
   /** Checked before every batch; on abort the run stops at the batch boundary (and checkpoints, if configured). */
   readonly signal?: AbortSignal;
   /** Saves the model and the run's position every `every` epochs (default 1), at the end, and on abort. */
@@ -131,16 +133,16 @@ export async function fit(model: Sequential, train: LabeledImages, options: FitO
       state = { ...state, batchesCompleted: b + 1, partial: { ...sums, seconds: elapsed() } };
       if (options.onBatch) {
         const rate = (sums.seen - seen) / Math.max(elapsed() - seconds, 1e-9);
-        await options.onBatch({
+        await (options.onBatch({
           epoch, batch: b + 1, batches, examples: sums.seen, examplesPerSecond: rate, etaSeconds: (examples - sums.seen) / rate, loss,
-        });
+        }) as unknown);
       }
     }
     const trainSeconds = elapsed();
     const testAcc = options.test ? (await evaluate(model, options.test, { batchSize })).acc : null;
     const row: EpochRow = { epoch, loss: sums.lossSum / sums.seen, trainAcc: sums.correct / sums.seen, testAcc, seconds: trainSeconds };
     state = { ...state, epochsCompleted: epoch, batchesCompleted: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, history: [...state.history, row] };
-    await options.onEpoch?.(row);
+    await (options.onEpoch?.(row) as unknown);
     if (epoch % every === 0 || epoch === epochs) await save();
   }
   return { history: state.history, stopped: false, state };

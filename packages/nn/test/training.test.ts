@@ -56,7 +56,16 @@ describe('training loop', () => {
   it('onBatch reports progress; the same seed gives the same batches', async () => {
     const progress: BatchProgress[] = [];
     const model = lenetBN(backend, { seed: 1 });
-    const result = await fit(model, train, { ...RUN, epochs: 1, onBatch: (p) => void progress.push(p) });
+    const rows: EpochRow[] = [];
+    const result = await fit(model, train, {
+      ...RUN, epochs: 1,
+      onBatch: (p) => void progress.push(p),
+      onEpoch: async (r) => {
+        await new Promise((done) => setTimeout(done, 20));
+        rows.push(r);
+      },
+    });
+    expect(rows).toEqual(result.history); // the async callback was awaited
     expect(progress.map((p) => p.batch)).toEqual([1, 2, 3, 4, 5]);
     expect(progress.map((p) => p.examples)).toEqual([64, 128, 192, 256, 300]);
     expect(progress.every((p) => p.batches === 5 && p.epoch === 1 && p.examplesPerSecond > 0 && Number.isFinite(p.loss))).toBe(true);
