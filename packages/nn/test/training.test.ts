@@ -74,6 +74,15 @@ describe('training loop', () => {
     expect(result.history.map((r) => [r.loss, r.trainAcc, r.testAcc])).toEqual([[straight.history[0].loss, straight.history[0].trainAcc, null]]);
   });
 
+  it('drops a single leftover example (BatchNorm cannot train on a batch of one)', async () => {
+    const model = lenetBN(backend, { seed: 1 });
+    const seen: number[] = [];
+    const result = await fit(model, syntheticImages(129, 3), { ...RUN, epochs: 1, onBatch: (p) => void seen.push(p.examples) });
+    expect(seen).toEqual([64, 128]);
+    expect(result.state.history).toHaveLength(1);
+    model.dispose();
+  });
+
   it('1 epoch + checkpoint + fresh model + resume = 2 straight epochs, bit for bit', async () => {
     const path = join(dir, 'epoch.ckpt');
     const first = lenetBN(backend, { seed: 1 });
