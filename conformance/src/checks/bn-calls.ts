@@ -1,0 +1,89 @@
+import type { BatchNormAttrs, Shape } from '@bnkit/core';
+import type { BnData } from '../arbitraries.js';
+import type { TensorScope } from '../scope.js';
+
+/*
+ * The BatchNorm kernels called from host data and read back: what most properties need. Every handle goes
+ * through the scope, so it is disposed whatever happens.
+ */
+
+export interface TrainResult {
+  readonly y: Float32Array;
+  readonly runningMean: Float32Array;
+  readonly runningVar: Float32Array;
+  readonly mean: Float32Array;
+  readonly invStd: Float32Array;
+}
+
+export interface GradientResult {
+  readonly dx: Float32Array;
+  readonly dgamma: Float32Array;
+  readonly dbeta: Float32Array;
+}
+
+type Params = Pick<BnData, 'gamma' | 'beta' | 'runningMean' | 'runningVar'>;
+
+function channelTensors(scope: TensorScope, p: Params) {
+  const c = [p.gamma.length];
+  return {
+    gamma: scope.upload(p.gamma, c),
+    beta: scope.upload(p.beta, c),
+    runningMean: scope.upload(p.runningMean, c),
+    runningVar: scope.upload(p.runningVar, c),
+  };
+}
+
+async function readF32(scope: TensorScope, t: Parameters<TensorScope['read']>[0]): Promise<Float32Array> {
+  return Float32Array.from(await scope.read(t));
+}
+
+export async function train(scope: TensorScope, x: Float32Array, shape: Shape, p: Params, attrs: BatchNormAttrs): Promise<TrainResult> {
+  const out = scope.track(await scope.backend.batchNormTrain({ x: scope.upload(x, shape), ...channelTensors(scope, p) }, attrs));
+  return {
+    y: await readF32(scope, out.y),
+    runningMean: await readF32(scope, out.runningMean),
+    runningVar: await readF32(scope, out.runningVar),
+    mean: await readF32(scope, out.mean),
+    invStd: await readF32(scope, out.invStd),
+  };
+}
+
+/** Training forward then backward with `dy`, the saved mean/invStd passed straight from forward to backward. */
+export async function trainWithGradients(
+  scope: TensorScope, x: Float32Array, dy: Float32Array, shape: Shape, p: Params, attrs: BatchNormAttrs,
+): Promise<TrainResult & GradientResult> {
+  const xt = scope.upload(x, shape);
+  const params = channelTensors(scope, p);
+  const fwd = scope.track(await scope.backend.batchNormTrain({ x: xt, ...params }, attrs));
+  const grads = scope.track(
+    await scope.backend.batchNormTrainBackward({ x: xt, dy: scope.upload(dy, shape), gamma: params.gamma, mean: fwd.mean, invStd: fwd.invStd }, attrs),
+  );
+  return {
+    y: await readF32(scope, fwd.y),
+    runningMean: await readF32(scope, fwd.runningMean),
+    runningVar: await readF32(scope, fwd.runningVar),
+    mean: await readF32(scope, fwd.mean),
+    invStd: await readF32(scope, fwd.invStd),
+    dx: await readF32(scope, grads.dx),
+    dgamma: await readF32(scope, grads.dgamma),
+    dbeta: await readF32(scope, grads.dbeta),
+  };
+}
+
+export async function evaluate(scope: TensorScope, x: Float32Array, shape: Shape, p: Params, attrs: BatchNormAttrs): Promise<Float32Array> {
+  const y = scope.track(await scope.backend.batchNormEval({ x: scope.upload(x, shape), ...channelTensors(scope, p) }, attrs));
+  return readF32(scope, y);
+}
+
+export async function evalGradients(
+  scope: TensorScope, x: Float32Array, dy: Float32Array, shape: Shape, p: Params, attrs: BatchNormAttrs,
+): Promise<GradientResult> {
+  const params = channelTensors(scope, p);
+  const g = scope.track(
+    await scope.backend.batchNormEvalBackward(
+      { x: scope.upload(x, shape), dy: scope.upload(dy, shape), gamma: params.gamma, runningMean: params.runningMean, runningVar: params.runningVar },
+      attrs,
+    ),
+  );
+  return { dx: await readF32(scope, g.dx), dgamma: await readF32(scope, g.dgamma), dbeta: await readF32(scope, g.dbeta) };
+}

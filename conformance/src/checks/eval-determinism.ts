@@ -1,0 +1,54 @@
+import { batchNormLayout } from '@bnkit/core';
+import fc from 'fast-check';
+import { attrsOf, bnCase, materialise } from '../arbitraries.js';
+import { checkProperty } from '../property.js';
+import { batchNormEval64 } from '../reference/batchnorm.js';
+import { withScope } from '../scope.js';
+import { compareArrays, compareScaled, EXACT, FLOAT32_VS_REFERENCE } from '../tolerance.js';
+import { evaluate } from './bn-calls.js';
+import type { CheckDefinition } from './types.js';
+
+/** The same per-element formula evaluated in a different batch: only fused-multiply-add style differences. */
+const SAME_FORMULA: { rtol: number; atol: number } = { rtol: 1e-6, atol: 1e-6 };
+
+/**
+ * Check 5. Eval mode repeats bit for bit; a sample's output is the same alone, in the batch, and beside
+ * different neighbours (so eval never uses batch statistics); the running statistics are not modified; and
+ * the output matches the float64 reference with the running statistics.
+ */
+export const evalDeterminism: CheckDefinition = {
+  id: 'eval-determinism',
+  number: 5,
+  title: 'eval-mode determinism (bit-identical repeats, sample independence, running stats unchanged)',
+  run: (ctx) =>
+    checkProperty(ctx, fc.tuple(bnCase({ batchAxisFirst: true }), fc.nat()), ([c, pick]) =>
+      withScope(ctx.backend, async (scope) => {
+        const d = materialise(c);
+        const attrs = attrsOf(c);
+        const batch = c.shape[0];
+        const sampleSize = d.x.length / batch;
+        const s = pick % batch;
+        const sample = (v: Float32Array) => v.slice(s * sampleSize, (s + 1) * sampleSize);
+
+        const channels = [batchNormLayout(c.shape, c.axis).channels];
+        const rm = scope.upload(d.runningMean, channels);
+        const rv = scope.upload(d.runningVar, channels);
+        const inputs = { x: scope.upload(d.x, c.shape), gamma: scope.upload(d.gamma, channels), beta: scope.upload(d.beta, channels), runningMean: rm, runningVar: rv };
+        const first = Float32Array.from(await scope.read(scope.track(await scope.backend.batchNormEval(inputs, attrs))));
+        const second = Float32Array.from(await scope.read(scope.track(await scope.backend.batchNormEval(inputs, attrs))));
+
+        const alone = await evaluate(scope, sample(d.x), [1, ...c.shape.slice(1)], d, attrs);
+        const neighbours = d.x.map((v, i) => (Math.floor(i / sampleSize) === s ? v : 4 * v - 7));
+        const besideOthers = await evaluate(scope, neighbours, c.shape, d, attrs);
+
+        return [
+          compareArrays('repeat vs first call', second, first, EXACT),
+          compareArrays(`sample ${s} alone vs in the batch`, alone, sample(first), SAME_FORMULA),
+          compareArrays(`sample ${s} beside other samples`, sample(besideOthers), sample(first), SAME_FORMULA),
+          compareArrays('runningMean after eval', await scope.read(rm), d.runningMean, EXACT),
+          compareArrays('runningVar after eval', await scope.read(rv), d.runningVar, EXACT),
+          compareScaled('y vs reference', first, batchNormEval64(d.x, c.shape, d, attrs), FLOAT32_VS_REFERENCE),
+        ];
+      }),
+    ),
+};

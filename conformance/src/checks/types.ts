@@ -1,0 +1,57 @@
+import type { Backend, KernelGroup } from '@bnkit/core';
+import type { LoadedFixture } from '../fixtures/types.js';
+import type { CheckResult, LenetTier, Profile, Status } from '../report/types.js';
+
+/** Options every check sees, with defaults resolved. */
+export interface RunSettings {
+  readonly profile: Profile;
+  readonly seed: number;
+  readonly numRuns: number;
+  /**
+   * Wall-clock budget per property in ms: a slow backend runs fewer inputs rather than taking minutes.
+   * Undefined when --num-runs was given explicitly: then exactly that many run.
+   */
+  readonly propertyTimeLimitMs?: number;
+  /** fast-check replay path of a previous failure (with the same seed). */
+  readonly path?: string;
+  readonly lenet: LenetTier;
+  readonly filter?: string;
+  /** Passed to backend factories (the reference backend of check 9 too). */
+  readonly device?: string;
+}
+
+export interface CheckContext {
+  readonly backend: Backend;
+  readonly settings: RunSettings;
+  /** Kernel groups the profile requires: a missing kernel of these is NOT IMPLEMENTED, of others SKIP. */
+  readonly requiredGroups: readonly KernelGroup[];
+  /** Every fixture that passed the filter, validated. */
+  readonly fixtures: readonly LoadedFixture[];
+  /** The TypeScript reference backend (created on first use, closed by the runner). */
+  referenceBackend(): Promise<Backend>;
+}
+
+export type CheckOutcome = Omit<CheckResult, 'id' | 'number' | 'title' | 'durationMs' | 'propertyRuns'> & {
+  readonly propertyRuns?: number;
+};
+
+/**
+ * One entry of the check registry. Adding a check = one file exporting a CheckDefinition and one line in
+ * checks/index.ts.
+ */
+export interface CheckDefinition {
+  readonly id: string;
+  /** Its number in DESIGN section 4. */
+  readonly number: number;
+  readonly title: string;
+  /** Why the check does not apply under these settings, or undefined when it runs. */
+  skipReason?(settings: RunSettings): string | undefined;
+  /** Whether `--filter TEXT` selects this check beyond its id and title (golden fixtures match case ids). */
+  matchesFilter?(filter: string, ctx: Pick<CheckContext, 'fixtures'>): boolean;
+  run(ctx: CheckContext): Promise<CheckOutcome>;
+}
+
+/** SKIP or NOT IMPLEMENTED for a missing kernel, by whether the profile requires its group. */
+export function missingKernelStatus(kernelGroup: KernelGroup | undefined, required: readonly KernelGroup[]): Status {
+  return kernelGroup !== undefined && !required.includes(kernelGroup) ? 'skip' : 'not-implemented';
+}

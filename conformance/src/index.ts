@@ -1,0 +1,13 @@
+export { runConformance, resolveSettings, ConformanceUsageError, DEFAULT_NUM_RUNS, PROFILES, type ConformanceOptions } from './run.js';
+export { CHECKS } from './checks/index.js';
+export type { CheckContext, CheckDefinition, CheckOutcome, RunSettings } from './checks/types.js';
+export { checkProperty, ToleranceExceeded, BehaviourViolated } from './property.js';
+export { OP_RUNNERS, runnerFor, type OpRunner } from './fixtures/ops/index.js';
+export { loadFixtureDirs, loadFixtureFile, MalformedFixtureError } from './fixtures/load.js';
+export type { Fixture, HostTensor, LoadedFixture, TensorJson } from './fixtures/types.js';
+export { formatReport } from './report/table.js';
+export { toJUnit } from './report/junit.js';
+export type * from './report/types.js';
+export { isFailure } from './report/types.js';
+export { compareArrays, compareScaled, deviation, type Deviation, type Tolerance } from './tolerance.js';
+export * as reference from './reference/index.js';

@@ -1,0 +1,80 @@
+import { missingKernels } from '@bnkit/core';
+import fc from 'fast-check';
+import { missingKernelStatus, type CheckContext, type CheckOutcome } from './checks/types.js';
+import { groupOfKernel, messageOf, missingKernelOf } from './kernel-errors.js';
+import { formatDeviation, worstOf, type Deviation } from './tolerance.js';
+
+/** Thrown inside a property when a deviation exceeds its tolerance; carries the worst one. */
+export class ToleranceExceeded extends Error {
+  constructor(readonly deviation: Deviation) {
+    super(`out of tolerance: ${formatDeviation(deviation)}`);
+    this.name = 'ToleranceExceeded';
+  }
+}
+
+/** Thrown inside a property when a behaviour (not a number) is wrong, e.g. an expected error was not raised. */
+export class BehaviourViolated extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BehaviourViolated';
+  }
+}
+
+export interface PropertyOptions<T> {
+  /** Inputs always tried in addition to the random ones (edge cases that must never be left to chance). */
+  readonly examples?: readonly T[];
+}
+
+/**
+ * Runs one property with the run's seed and numRuns. The predicate returns the deviations it measured; the
+ * worst over every run is reported, and a run whose worst ratio exceeds 1 fails the property. On failure the
+ * outcome carries the seed, the fast-check path and the shrunk counterexample, which `--seed S --path P`
+ * replays. A missing BatchNorm kernel is reported as NOT IMPLEMENTED without running anything.
+ */
+export async function checkProperty<T>(
+  ctx: CheckContext,
+  arbitrary: fc.Arbitrary<T>,
+  predicate: (value: T) => Promise<readonly Deviation[]>,
+  options: PropertyOptions<T> = {},
+): Promise<CheckOutcome> {
+  const missing = missingKernels(ctx.backend, 'batchNorm');
+  if (missing.length > 0) {
+    return { status: 'not-implemented', message: `not implemented: ${missing.join(', ')}` };
+  }
+  let worst: Deviation | undefined;
+  const property = fc.asyncProperty(arbitrary, async (value) => {
+    const runWorst = worstOf(await predicate(value));
+    if (runWorst && runWorst.ratio > 1) throw new ToleranceExceeded(runWorst);
+    if (runWorst && (!worst || runWorst.ratio > worst.ratio)) worst = runWorst;
+  });
+  const { seed, numRuns, path, propertyTimeLimitMs } = ctx.settings;
+  const details = await fc.check(property, {
+    seed,
+    numRuns,
+    ...(path ? { path } : {}),
+    ...(propertyTimeLimitMs !== undefined ? { interruptAfterTimeLimit: propertyTimeLimitMs, markInterruptAsFailure: false } : {}),
+    ...(options.examples ? { examples: options.examples.map((e) => [e] as [T]) } : {}),
+  });
+  const propertyRuns = details.numRuns + (options.examples?.length ?? 0);
+  if (!details.failed) {
+    const cut = details.interrupted ? `time budget of ${propertyTimeLimitMs} ms reached after ${details.numRuns} of ${numRuns} runs` : undefined;
+    return { status: 'pass', worst, propertyRuns, ...(cut ? { message: cut } : {}) };
+  }
+
+  const error = details.errorInstance;
+  const kernel = missingKernelOf(error);
+  if (kernel !== undefined) {
+    return { status: missingKernelStatus(groupOfKernel(kernel), ctx.requiredGroups), message: `not implemented: ${kernel}`, propertyRuns };
+  }
+  return {
+    status: 'fail',
+    worst: error instanceof ToleranceExceeded ? error.deviation : undefined,
+    message: error instanceof ToleranceExceeded || error instanceof BehaviourViolated ? error.message : messageOf(error),
+    replay: {
+      seed: details.seed,
+      path: details.counterexamplePath ?? undefined,
+      counterexample: details.counterexample ? JSON.stringify(details.counterexample[0]) : undefined,
+    },
+    propertyRuns,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './batchnorm.js';
+export * from './finite-differences.js';
+export * from './transpose.js';

@@ -1,0 +1,18 @@
+import type { CaseResult, CheckResult, Counts } from './types.js';
+import { isFailure } from './types.js';
+
+type Tally = Counts['checks'];
+
+function tally(items: readonly { status: CheckResult['status'] }[]): Tally {
+  const count = (s: CheckResult['status']) => items.filter((i) => i.status === s).length;
+  return { total: items.length, passed: count('pass'), failed: count('fail'), skipped: count('skip'), notImplemented: count('not-implemented') };
+}
+
+/** Counts of checks, fixtures (the golden-fixture cases) and property runs, and the overall verdict. */
+export function summarise(checks: readonly CheckResult[]): { counts: Counts; ok: boolean } {
+  const cases: CaseResult[] = checks.flatMap((c) => c.cases ?? []);
+  return {
+    counts: { checks: tally(checks), fixtures: tally(cases), propertyRuns: checks.reduce((n, c) => n + c.propertyRuns, 0) },
+    ok: !checks.some((c) => isFailure(c.status)) && !cases.some((c) => isFailure(c.status)),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The one tolerance rule of bnkit (DESIGN section 5): a value passes when
+ * `|actual − expected| <= atol + rtol·|expected|`. Every check reports its worst element as a Deviation,
+ * so "how close to failing" reads the same everywhere: ratio = error / allowed, passing when <= 1.
+ */
+export interface Tolerance {
+  readonly rtol: number;
+  readonly atol: number;
+}
+
+export interface Deviation {
+  /** |actual − expected| at the worst element (Infinity for NaN or a missing value). */
+  readonly error: number;
+  /** atol + rtol·|expected| at that element. */
+  readonly allowed: number;
+  /** error / allowed; 0 when both are 0. Passing when <= 1. */
+  readonly ratio: number;
+  /** What was compared and where, e.g. `y[17]`. */
+  readonly where: string;
+  readonly actual?: number;
+  readonly expected?: number;
+}
+
+export const EXACT: Tolerance = Object.freeze({ rtol: 0, atol: 0 });
+
+function ratioOf(error: number, allowed: number): number {
+  if (error === 0) return 0;
+  return allowed === 0 ? Infinity : error / allowed;
+}
+
+/** A single scalar deviation (for quantities that are not elementwise, e.g. a variance). */
+export function deviation(where: string, actual: number, expected: number, tol: Tolerance): Deviation {
+  const same = actual === expected; // also covers equal infinities
+  const error = same ? 0 : Number.isNaN(actual) || Number.isNaN(expected) ? Infinity : Math.abs(actual - expected);
+  const allowed = tol.atol + tol.rtol * Math.abs(expected);
+  return { error, allowed, ratio: ratioOf(error, allowed), where, actual, expected };
+}
+
+/** The worst elementwise deviation of `actual` from `expected`; a length mismatch is an infinite deviation. */
+export function compareArrays(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance): Deviation {
+  if (actual.length !== expected.length) {
+    return { error: Infinity, allowed: 0, ratio: Infinity, where: `${name}: ${actual.length} values, expected ${expected.length}` };
+  }
+  let worst: Deviation = { error: 0, allowed: tol.atol, ratio: 0, where: `${name} (empty)` };
+  for (let i = 0; i < actual.length; i++) {
+    const d = deviation(`${name}[${i}]`, actual[i], expected[i], tol);
+    if (i === 0 || d.ratio > worst.ratio) worst = d;
+  }
+  return worst;
+}
+
+export function worstOf(deviations: readonly Deviation[]): Deviation | undefined {
+  let worst: Deviation | undefined;
+  for (const d of deviations) if (!worst || d.ratio > worst.ratio) worst = d;
+  return worst;
+}
+
+export function formatDeviation(d: Deviation): string {
+  const num = (v: number): string => (Number.isFinite(v) ? v.toExponential(1) : String(v));
+  return `${num(d.error)} vs ${num(d.allowed)} at ${d.where}`;
+}
+
+/**
+ * Like compareArrays, with atol scaled by the largest |expected| of the tensor (at least 1): the properties
+ * draw data of varied magnitude, and an element that is small because of cancellation should be judged
+ * against the size of the tensor it belongs to, not against itself.
+ */
+export function compareScaled(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance): Deviation {
+  let peak = 1;
+  for (let i = 0; i < expected.length; i++) peak = Math.max(peak, Math.abs(expected[i]));
+  return compareArrays(name, actual, expected, { rtol: tol.rtol, atol: tol.atol * peak });
+}
+
+/** Float32 work against a float64 reference: the default tolerance of the properties. */
+export const FLOAT32_VS_REFERENCE: Tolerance = Object.freeze({ rtol: 1e-4, atol: 1e-4 });

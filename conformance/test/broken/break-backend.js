@@ -1,0 +1,76 @@
+import { createBackend } from '@bnkit/backend-ts';
+import { KERNEL_GROUPS, SPECIFICATION_VERSION, checked } from '@bnkit/core';
+import * as host from './host-batchnorm.js';
+
+/**
+ * The TypeScript backend with one kernel replaced. The replacement reads its inputs back to the host,
+ * computes there with one deliberate fault, and uploads the results, so everything but that kernel is the
+ * real backend.
+ */
+async function withKernel(name, options, kernel, implement) {
+  const base = await createBackend(options);
+  const impl = {
+    specificationVersion: SPECIFICATION_VERSION,
+    name,
+    device: { ...base.device, description: `backend-ts with a faulty ${kernel}` },
+    capabilities: base.capabilities,
+    upload: (data, shape, dtype) => base.upload(data, shape, dtype),
+    read: (t) => base.read(t),
+    reshape: (t, shape) => base.reshape(t, shape),
+    dispose: (t) => base.dispose(t),
+    memory: () => base.memory(),
+    close: () => base.close(),
+  };
+  for (const k of [...KERNEL_GROUPS.batchNorm, ...KERNEL_GROUPS.training]) impl[k] = (...args) => base[k](...args);
+  impl[kernel] = implement(base);
+  return checked(impl);
+}
+
+async function readParams(b, inputs) {
+  return {
+    gamma: await b.read(inputs.gamma),
+    beta: await b.read(inputs.beta),
+    runningMean: await b.read(inputs.runningMean),
+    runningVar: await b.read(inputs.runningVar),
+  };
+}
+
+/** A backend whose batchNormTrain has the given fault (see host-batchnorm.js). */
+export function faultyTrain(fault) {
+  return (options) =>
+    withKernel(`broken-${fault}`, options, 'batchNormTrain', (b) => async (inputs, attrs) => {
+      const x = await b.read(inputs.x);
+      const r = host.train(x, inputs.x.shape, await readParams(b, inputs), attrs, fault);
+      const c = [inputs.gamma.shape[0]];
+      const fit = (v) => Float32Array.from({ length: c[0] }, (_, i) => v[i]);
+      return {
+        y: b.upload(Float32Array.from(r.y), inputs.x.shape),
+        runningMean: b.upload(fit(r.runningMean), c),
+        runningVar: b.upload(fit(r.runningVar), c),
+        mean: b.upload(fit(r.mean), c),
+        invStd: b.upload(fit(r.invStd), c),
+      };
+    });
+}
+
+/** A backend whose batchNormEval normalises with the batch statistics. */
+export function faultyEval(fault) {
+  return (options) =>
+    withKernel(`broken-${fault}`, options, 'batchNormEval', (b) => async (inputs, attrs) => {
+      const y = host.evaluate(await b.read(inputs.x), inputs.x.shape, await readParams(b, inputs), attrs, fault);
+      return b.upload(Float32Array.from(y), inputs.x.shape);
+    });
+}
+
+/** A backend whose batchNormTrainBackward has the given fault. */
+export function faultyTrainBackward(fault) {
+  return (options) =>
+    withKernel(`broken-${fault}`, options, 'batchNormTrainBackward', (b) => async (inputs, attrs) => {
+      const g = host.trainBackward(
+        await b.read(inputs.x), await b.read(inputs.dy), inputs.x.shape, await b.read(inputs.gamma),
+        await b.read(inputs.mean), await b.read(inputs.invStd), attrs, fault,
+      );
+      const c = [inputs.gamma.shape[0]];
+      return { dx: b.upload(Float32Array.from(g.dx), inputs.x.shape), dgamma: b.upload(Float32Array.from(g.dgamma), c), dbeta: b.upload(Float32Array.from(g.dbeta), c) };
+    });
+}

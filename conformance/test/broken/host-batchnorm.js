@@ -1,0 +1,78 @@
+// A host-side float64 BatchNorm with switchable faults, from which the broken backends are built. Each
+// fault is one classic BatchNorm bug; the conformance suite must reject every one of them.
+
+/** x viewed as [outer, channels, inner] around the channel axis. */
+export function layout(shape, axis) {
+  const a = axis < 0 ? axis + shape.length : axis;
+  const prod = (dims) => dims.reduce((p, d) => p * d, 1);
+  return { outer: prod(shape.slice(0, a)), channels: shape[a], inner: prod(shape.slice(a + 1)) };
+}
+
+function forEach({ outer, channels, inner }, visit) {
+  for (let o = 0; o < outer; o++) for (let c = 0; c < channels; c++) for (let k = 0; k < inner; k++) visit(c, (o * channels + c) * inner + k);
+}
+
+/** Biased mean and variance per channel; `float32OnePass` is E[x²] − E[x]² accumulated in float32. */
+function statistics(x, geo, float32OnePass) {
+  const n = geo.outer * geo.inner;
+  const mean = new Float64Array(geo.channels);
+  const variance = new Float64Array(geo.channels);
+  if (float32OnePass) {
+    const s = new Float32Array(geo.channels);
+    const s2 = new Float32Array(geo.channels);
+    forEach(geo, (c, i) => { s[c] += x[i]; s2[c] += Math.fround(x[i] * x[i]); });
+    for (let c = 0; c < geo.channels; c++) {
+      mean[c] = Math.fround(s[c] / n);
+      variance[c] = Math.max(0, Math.fround(Math.fround(s2[c] / n) - Math.fround(mean[c] * mean[c])));
+    }
+    return { mean, variance, n };
+  }
+  forEach(geo, (c, i) => { mean[c] += x[i] / n; });
+  forEach(geo, (c, i) => { variance[c] += (x[i] - mean[c]) ** 2 / n; });
+  return { mean, variance, n };
+}
+
+/**
+ * Training forward. Faults: 'momentum-flipped' (momentum as the weight of the NEW value), 'estimator-swapped'
+ * (biased fed where unbiased is declared and vice versa), 'wrong-axis' (statistics always over axis 1, the
+ * hard-coded NCHW bug), 'eps-outside-sqrt' (1 / (sqrt(var) + eps)), 'float32-one-pass'.
+ */
+export function train(x, shape, p, attrs, fault) {
+  const geo = layout(shape, fault === 'wrong-axis' ? 1 : attrs.axis);
+  const { mean, variance, n } = statistics(x, geo, fault === 'float32-one-pass');
+  const invStd = variance.map((v) => (fault === 'eps-outside-sqrt' ? 1 / (Math.sqrt(v) + attrs.eps) : 1 / Math.sqrt(v + attrs.eps)));
+  const unbiased = (attrs.runningVar === 'unbiased') !== (fault === 'estimator-swapped');
+  const keep = fault === 'momentum-flipped' ? 1 - attrs.momentum : attrs.momentum;
+  const y = new Float64Array(x.length);
+  forEach(geo, (c, i) => { y[i] = p.gamma[c] * (x[i] - mean[c]) * invStd[c] + p.beta[c]; });
+  return {
+    y,
+    mean,
+    invStd,
+    runningMean: mean.map((m, c) => keep * p.runningMean[c] + (1 - keep) * m),
+    runningVar: variance.map((v, c) => keep * p.runningVar[c] + (1 - keep) * (unbiased ? (v * n) / (n - 1) : v)),
+  };
+}
+
+/** Eval forward with the fault 'batch-statistics': normalises with the batch's statistics, not the running ones. */
+export function evaluate(x, shape, p, attrs, fault) {
+  const geo = layout(shape, attrs.axis);
+  const stats = fault === 'batch-statistics' ? statistics(x, geo, false) : { mean: p.runningMean, variance: p.runningVar };
+  const y = new Float64Array(x.length);
+  forEach(geo, (c, i) => { y[i] = (p.gamma[c] * (x[i] - stats.mean[c])) / Math.sqrt(stats.variance[c] + attrs.eps) + p.beta[c]; });
+  return y;
+}
+
+/** Training backward with the fault 'missing-xhat-term': dx lacks the − xhat·Σ(dy·xhat) term. */
+export function trainBackward(x, dy, shape, gamma, mean, invStd, attrs, fault) {
+  const geo = layout(shape, attrs.axis);
+  const n = geo.outer * geo.inner;
+  const dgamma = new Float64Array(geo.channels);
+  const dbeta = new Float64Array(geo.channels);
+  const xhat = (c, i) => (x[i] - mean[c]) * invStd[c];
+  forEach(geo, (c, i) => { dbeta[c] += dy[i]; dgamma[c] += dy[i] * xhat(c, i); });
+  const dx = new Float64Array(x.length);
+  const keepTerm = fault !== 'missing-xhat-term';
+  forEach(geo, (c, i) => { dx[i] = ((gamma[c] * invStd[c]) / n) * (n * dy[i] - dbeta[c] - (keepTerm ? xhat(c, i) * dgamma[c] : 0)); });
+  return { dx, dgamma, dbeta };
+}

@@ -1,0 +1,107 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist', 'cli.js');
+
+function conformance(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'bnkit-conformance-'));
+}
+
+/** relu on [2, 3]: y = max(x, 0), dx = dy where x > 0. */
+function reluCase(id: string, y: number[]) {
+  return {
+    format: 'bnkit-fixture/1',
+    id,
+    op: 'relu',
+    reference: 'by hand',
+    attrs: {},
+    inputs: { x: { shape: [2, 3], data: [-1, 2, 0.5, -0.25, 3, 0] }, dy: { shape: [2, 3], data: [1, 1, 2, 3, -1, 5] } },
+    expected: { y: { shape: [2, 3], data: y }, dx: { shape: [2, 3], data: [0, 1, 2, 0, -1, 0] } },
+    tolerance: { rtol: 1e-6, atol: 1e-7 },
+  };
+}
+
+const validBatchNorm = () => JSON.parse(readFileSync(join(root, '..', 'fixtures', 'pytorch', 'batchNorm', 'train-nc-5x2.json'), 'utf8'));
+
+describe('bnkit-conformance CLI', () => {
+  it('exits non-zero for a broken backend given by path and names the failing check', { timeout: 60_000 }, () => {
+    const r = conformance('--backend=test/broken/momentum-flipped.js', '--seed', '5', '--num-runs', '10');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^4\s+momentum\s+FAIL/m);
+    expect(r.stdout).toMatch(/replay: bnkit-conformance --backend=test\/broken\/momentum-flipped.js --profile bn --seed 5 --path \S+ --filter momentum/);
+    expect(r.stdout).toContain('NOT CONFORMANT');
+  });
+
+  it('runs the cases of an extra --fixtures directory, reports them by id, and writes JSON and JUnit', { timeout: 60_000 }, () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'relu'));
+    writeFileSync(join(dir, 'relu', 'good.json'), JSON.stringify(reluCase('thirdparty/relu-2x3', [0, 2, 0.5, 0, 3, 0])));
+    writeFileSync(join(dir, 'relu', 'bad.json'), JSON.stringify([reluCase('thirdparty/relu-2x3-wrong', [0, 2, 0.5, 0, 3, 1])]));
+    const json = join(dir, 'out', 'report.json');
+    const junit = join(dir, 'out', 'junit.xml');
+    const r = conformance('--backend=ts', '--fixtures', dir, '--filter', 'thirdparty/', '--json', json, '--junit', junit);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/thirdparty\/relu-2x3\s+PASS/);
+    expect(r.stdout).toMatch(/thirdparty\/relu-2x3-wrong\s+FAIL/);
+    expect(r.stdout).toMatch(/fixtures: 2 \(1 passed, 1 failed\)/);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.ok).toBe(false);
+    expect(report.checks.map((c: { id: string }) => c.id)).toEqual(['golden-fixtures']);
+    expect(report.checks[0].cases.find((c: { id: string }) => c.id === 'thirdparty/relu-2x3-wrong').worst.where).toBe('y[5]');
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('<testcase classname="bnkit.conformance.ts.golden-fixtures" name="thirdparty/relu-2x3"');
+    expect(xml).toMatch(/failures="1"/);
+  });
+
+  it('names the available backends for an unknown one, exit 2', () => {
+    const r = conformance('--backend=no-such-backend');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown backend 'no-such-backend'");
+    expect(r.stderr).toContain('ts, gpu, tfjs');
+  });
+
+  it('names the file and the field of a malformed fixture, exit 2', () => {
+    const dir = tmp();
+    const bad = validBatchNorm();
+    bad.attrs.eps = 0;
+    writeFileSync(join(dir, 'eps.json'), JSON.stringify(bad));
+    const r = conformance('--backend=ts', '--fixtures', dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(join(dir, 'eps.json'));
+    expect(r.stderr).toContain("field '/attrs/eps'");
+  });
+
+  it('rejects a tensor whose data does not fill its shape, naming the tensor', () => {
+    const dir = tmp();
+    const bad = validBatchNorm();
+    bad.inputs.x.data.pop();
+    writeFileSync(join(dir, 'short.json'), JSON.stringify(bad));
+    const r = conformance('--backend=ts', '--fixtures', dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/short\.json: field '\/inputs\/x' data has 9 values but shape \[5, 2\] needs 10/);
+  });
+
+  it('rejects unknown options and bad values with the usage, exit 2', () => {
+    expect(conformance('--backend=ts', '--frobnicate').code).toBe(2);
+    const r = conformance('--backend=ts', '--profile', 'everything');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--profile must be one of bn, training');
+  });
+
+  it('prints help', () => {
+    const r = conformance('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--backend');
+    expect(r.stdout).toContain('Exit codes');
+  });
+});
