@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/*
+ * `pnpm bench`: every bnkit figure beside an anchor measured in the same run (a hand-written JavaScript
+ * BatchNorm loop, TensorFlow.js training the same LeNet-BN), as a table on stdout and JSON in a file.
+ * Progress goes to stderr.
+ */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { BnkitError } from '@bnkit/core';
+import { USAGE, parseBenchArgs } from './bench/args.js';
+import { formatPreamble, formatTable } from './bench/report.js';
+import { runBench } from './bench/run.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (e) {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const report = await runBench(options, (msg) => process.stderr.write(`[bench] ${msg}\n`));
+  process.stdout.write(`${formatPreamble(report)}\n\n${formatTable(report)}\n`);
+  const file = resolve(options.jsonFile);
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stderr.write(`[bench] results written to ${file}\n`);
+  // A backend asked for by name that did not load is an error; the default "all that load" is not.
+  return options.explicit && report.skipped.length > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof BnkitError ? `${e.name}: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

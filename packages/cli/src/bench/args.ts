@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { InvalidArgumentError } from '@bnkit/core';
+
+/** Backend rows: a bnkit backend name, with a device where the backend offers several. */
+export interface BackendTarget {
+  readonly backend: string;
+  readonly device?: string;
+}
+
+export interface BenchOptions {
+  /** Backends to benchmark; the defaults are tried and skipped with a reason when they do not load. */
+  readonly targets: readonly BackendTarget[];
+  /** Explicitly asked for (--backends): a backend that fails to load is then reported as an error. */
+  readonly explicit: boolean;
+  /** Timed LeNet-BN training steps per bnkit backend. */
+  readonly steps: number;
+  readonly quick: boolean;
+  readonly jsonFile: string;
+  readonly help: boolean;
+}
+
+/** The tfjs backend runs on each device it can use; every device is its own row. */
+export const TFJS_BACKEND_DEVICES = ['wasm', 'cpu', 'webgpu'] as const;
+const KNOWN_BACKENDS = ['ts', 'gpu', 'tfjs'];
+
+export const USAGE = `Usage: pnpm bench [options]
+
+Benchmarks bnkit backends against anchors measured in the same run: BatchNorm kernels on (256,6,24,24)
+against a hand-written JavaScript loop, LeNet-BN training (batch 256) against TensorFlow.js.
+
+Options:
+  --backends LIST  comma-separated: ts, gpu, tfjs (every device: wasm, cpu, webgpu) or tfjs:DEVICE
+                   (default: all that load; the others are listed with the reason)
+  --steps N        timed LeNet-BN training steps per bnkit backend (default 20, --quick 3)
+  --quick          fewer repetitions and anchor steps (a smoke run, not a measurement)
+  --json FILE      where to write the results as JSON (default bench-results.json)
+  --help           this text
+`;
+
+function parseTargets(list: string): BackendTarget[] {
+  const targets: BackendTarget[] = [];
+  for (const item of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [backend, device] = item.split(':');
+    if (!KNOWN_BACKENDS.includes(backend)) {
+      throw new InvalidArgumentError(`--backends: unknown backend '${backend}'; allowed: ${KNOWN_BACKENDS.join(', ')}`);
+    }
+    if (device !== undefined && backend !== 'tfjs') {
+      throw new InvalidArgumentError(`--backends: only tfjs takes a device (tfjs:wasm, tfjs:cpu, tfjs:webgpu), got '${item}'`);
+    }
+    if (device !== undefined && !(TFJS_BACKEND_DEVICES as readonly string[]).includes(device)) {
+      throw new InvalidArgumentError(`--backends: unknown tfjs device '${device}'; allowed: ${TFJS_BACKEND_DEVICES.join(', ')}`);
+    }
+    if (backend === 'tfjs' && device === undefined) targets.push(...TFJS_BACKEND_DEVICES.map((d) => ({ backend, device: d })));
+    else targets.push(device === undefined ? { backend } : { backend, device });
+  }
+  if (targets.length === 0) throw new InvalidArgumentError('--backends: give at least one of ts, gpu, tfjs');
+  return targets;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      backends: { type: 'string' },
+      steps: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string', default: 'bench-results.json' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const quick = values.quick ?? false;
+  let steps = quick ? 3 : 20;
+  if (values.steps !== undefined) {
+    steps = Number(values.steps);
+    if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`--steps must be a positive integer, got '${values.steps}'`);
+  }
+  return {
+    targets: parseTargets(values.backends ?? KNOWN_BACKENDS.join(',')),
+    explicit: values.backends !== undefined,
+    steps,
+    quick,
+    jsonFile: values.json ?? 'bench-results.json',
+    help: values.help ?? false,
+  };
+}

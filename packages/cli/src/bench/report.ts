@@ -1,0 +1,122 @@
+import type { FlopCount } from './flops.js';
+import type { Timing } from './timing.js';
+
+export type Unit = 'ms' | 'examples/s';
+
+/** One measured figure: the headline value (median), a derived rate, and how it was timed. */
+export interface Figure {
+  readonly value: number;
+  readonly unit: Unit;
+  /** Bandwidth (GB/s) for kernels, compute rate (GFLOP/s) for training. */
+  readonly rate: { readonly value: number; readonly unit: 'GB/s' | 'GFLOP/s' };
+  readonly timing: Timing;
+}
+
+/** A figure, or why there is none (a kernel the backend lacks, a framework that cannot train). */
+export type Outcome = { readonly figure: Figure } | { readonly unavailable: string };
+
+export interface Target {
+  readonly description: string;
+  /** null when the figures it needs are missing. */
+  readonly met: boolean | null;
+}
+
+export interface Row {
+  readonly what: string;
+  /** bnkit backend row label: 'ts', 'gpu', 'tfjs:wasm'... */
+  readonly backend: string;
+  /** The device the bnkit backend reports it runs on. */
+  readonly device: string;
+  readonly bnkit: Outcome;
+  readonly anchor: { readonly name: string; readonly device: string } & Outcome;
+  /** bnkit value / anchor value, in the row's unit (ms: lower is better; examples/s: higher is better). */
+  readonly ratio: number | null;
+  readonly targets: readonly Target[];
+  readonly notes: readonly string[];
+}
+
+export interface SkippedBackend {
+  readonly backend: string;
+  readonly reason: string;
+}
+
+export interface BenchReport {
+  readonly format: 'bnkit-bench/1';
+  readonly date: string;
+  readonly node: string;
+  readonly host: string;
+  readonly quick: boolean;
+  readonly steps: number;
+  readonly batch: number;
+  readonly flops: FlopCount;
+  readonly rows: readonly Row[];
+  readonly skipped: readonly SkippedBackend[];
+}
+
+export function figureOf(o: Outcome): Figure | null {
+  return 'figure' in o ? o.figure : null;
+}
+
+export function ratioOf(bnkit: Outcome, anchor: Outcome): number | null {
+  const a = figureOf(bnkit);
+  const b = figureOf(anchor);
+  return a && b && b.value > 0 ? a.value / b.value : null;
+}
+
+function formatNumber(v: number): string {
+  if (v >= 100) return Math.round(v).toLocaleString('en-US');
+  if (v >= 10) return v.toFixed(1);
+  return v.toPrecision(3);
+}
+
+export function formatOutcome(o: Outcome): string {
+  if ('unavailable' in o) return `unavailable: ${o.unavailable}`;
+  const f = o.figure;
+  const unit = f.unit === 'examples/s' ? 'ex/s' : f.unit;
+  return `${formatNumber(f.value)} ${unit} (${formatNumber(f.rate.value)} ${f.rate.unit})`;
+}
+
+function formatMet(targets: readonly Target[]): string {
+  if (targets.length === 0) return '-';
+  if (targets.some((t) => t.met === null)) return 'n/a';
+  return targets.every((t) => t.met) ? 'yes' : 'NO';
+}
+
+/** Long reasons would wreck the table; the JSON keeps them whole. */
+function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** A plain-text table, one row per comparison, columns sized to their contents. */
+export function formatTable(report: BenchReport): string {
+  const header = ['what', 'backend (device)', 'bnkit', 'anchor (device)', 'anchor figure', 'ratio', 'target', 'met?'];
+  const body = report.rows.map((r) => [
+    r.what,
+    `${r.backend} (${r.device})`,
+    clip(formatOutcome(r.bnkit), 60),
+    `${r.anchor.name} (${r.anchor.device})`,
+    clip(formatOutcome(r.anchor), 60),
+    r.ratio === null ? '-' : `${r.ratio >= 10 ? r.ratio.toFixed(0) : r.ratio.toFixed(2)}×`,
+    r.targets.map((t) => t.description).join('; ') || '-',
+    formatMet(r.targets),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd();
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)];
+  const notes = report.rows.flatMap((r) => r.notes.map((n) => `  ${r.backend}, ${r.what}: ${n}`));
+  if (notes.length > 0) out.push('', 'notes:', ...notes);
+  if (report.skipped.length > 0) {
+    out.push('', 'skipped backends:', ...report.skipped.map((s) => `  ${s.backend}: ${s.reason}`));
+  }
+  return out.join('\n');
+}
+
+export function formatPreamble(report: BenchReport): string {
+  const macs = Object.entries(report.flops.macsPerLayer).map(([n, m]) => `${n} ${m.toLocaleString('en-US')}`).join(', ');
+  return [
+    `bnkit bench (${report.quick ? 'quick: few repetitions, figures are rough' : 'medians after warm-up'}), ${report.date}`,
+    `host: ${report.host}; Node ${report.node}`,
+    `LeNet-BN: ${(report.flops.training / 1e6).toFixed(3)} MFLOP per training example ` +
+      `(3 × forward ${(report.flops.forward / 1e6).toFixed(3)} MFLOP; multiply-adds per layer: ${macs}); batch ${report.batch}`,
+  ].join('\n');
+}

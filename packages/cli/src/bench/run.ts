@@ -1,0 +1,117 @@
+import { loadBackend, type Backend } from '@bnkit/core';
+import type { BackendTarget, BenchOptions } from './args.js';
+import { runTfjsLenetAnchor } from './anchors/tfjs-anchor.js';
+import type { TfjsDevice, TfjsLenetResult } from './anchors/tfjs-lenet.js';
+import { LENET_BN_FLOPS } from './flops.js';
+import { hostCpu } from './host.js';
+import type { BenchReport, Row, SkippedBackend } from './report.js';
+import { batchNormRows } from './rows/batchnorm.js';
+import { LENET_BATCH, lenetRow, measureBnkitLenet, type LenetTargets } from './rows/lenet.js';
+import type { TimingPlan } from './timing.js';
+
+const SEED = 7;
+
+/** Repetitions. tfjs on the CPU needs seconds per batch-256 step, so its anchors take only a few. */
+function plans(options: BenchOptions): { bn: TimingPlan; bnkitSteps: TimingPlan; tfjsCpu: TimingPlan; tfjsGpu: TimingPlan } {
+  const q = options.quick;
+  return {
+    bn: q ? { warmup: 2, reps: 5 } : { warmup: 10, reps: 51 },
+    bnkitSteps: { warmup: q ? 1 : 3, reps: options.steps },
+    tfjsCpu: q ? { warmup: 0, reps: 1 } : { warmup: 1, reps: 3 },
+    tfjsGpu: q ? { warmup: 1, reps: 2 } : { warmup: 3, reps: Math.max(options.steps, 5) },
+  };
+}
+
+interface Comparison {
+  readonly device: TfjsDevice;
+  readonly name: string;
+  readonly targets: LenetTargets;
+}
+
+/**
+ * Which TensorFlow.js training each bnkit backend is held against (DESIGN section 7). The ts targets are
+ * for these 2-core machines and the gpu targets for an H200; tfjs rows show bnkit's overhead over tfjs.
+ */
+function comparisonsFor(target: BackendTarget): Comparison[] {
+  if (target.backend === 'ts') {
+    return [
+      { device: 'cpu', name: 'tfjs-cpu', targets: { examplesPerSecond: { min: 2000 }, ratio: 100 } },
+      // DESIGN's ≥ 3× target is against tfjs-wasm with a hand-added filter-gradient kernel, not measured here.
+      { device: 'wasm', name: 'tfjs-wasm', targets: {} },
+    ];
+  }
+  if (target.backend === 'gpu') {
+    return [{ device: 'webgpu', name: 'tfjs-webgpu', targets: { examplesPerSecond: { min: 10_000, qualifier: 'set for an H200' }, ratio: 3 } }];
+  }
+  const device = target.device as TfjsDevice;
+  return [{ device, name: `tfjs-${device}`, targets: {} }];
+}
+
+function labelOf(t: BackendTarget): string {
+  return t.device ? `${t.backend}:${t.device}` : t.backend;
+}
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Runs every requested row. bnkit backends run in this process one at a time; the TensorFlow.js anchors run
+ * in child processes, each at most once per run, and are shared by the rows that compare against them.
+ */
+export async function runBench(options: BenchOptions, log: (msg: string) => void): Promise<BenchReport> {
+  const plan = plans(options);
+  const rows: Row[] = [];
+  const skipped: SkippedBackend[] = [];
+  const anchors = new Map<TfjsDevice, Promise<TfjsLenetResult>>();
+  const anchor = (device: TfjsDevice): Promise<TfjsLenetResult> => {
+    let result = anchors.get(device);
+    if (!result) {
+      const p = device === 'webgpu' ? plan.tfjsGpu : plan.tfjsCpu;
+      log(`anchor tfjs-${device}: LeNet-BN training (${p.warmup} warm-up + ${p.reps} timed steps, child process)`);
+      result = runTfjsLenetAnchor({ device, batch: LENET_BATCH, plan: p, seed: SEED });
+      anchors.set(device, result);
+    }
+    return result;
+  };
+
+  for (const target of options.targets) {
+    const label = labelOf(target);
+    log(`${label}: loading`);
+    let backend: Backend;
+    try {
+      backend = await loadBackend(target.backend, target.device ? { device: target.device } : {}, import.meta.url);
+    } catch (e) {
+      skipped.push({ backend: label, reason: reason(e) });
+      log(`${label}: skipped (${reason(e)})`);
+      continue;
+    }
+    const device = `${backend.device.kind}, ${backend.device.name}`;
+    log(`${label}: running on ${device}`);
+    try {
+      rows.push(...(await batchNormRows(backend, label, plan.bn, target.backend === 'ts', log)));
+      log(`${label}: LeNet-BN training (${plan.bnkitSteps.warmup} warm-up + ${plan.bnkitSteps.reps} timed steps)`);
+      const mine = await measureBnkitLenet(backend, plan.bnkitSteps, SEED);
+      for (const [i, c] of comparisonsFor(target).entries()) {
+        // The training notes (loss trajectory) belong to the bnkit figure: show them once.
+        const measured = i === 0 ? mine : { ...mine, notes: [] };
+        rows.push(lenetRow(label, device, measured, c.name, await anchor(c.device), c.targets));
+      }
+    } finally {
+      await backend.close();
+    }
+  }
+
+  return {
+    format: 'bnkit-bench/1',
+    date: new Date().toISOString(),
+    node: process.version,
+    host: hostCpu(),
+    quick: options.quick,
+    steps: options.steps,
+    batch: LENET_BATCH,
+    flops: LENET_BN_FLOPS,
+    rows,
+    skipped,
+  };
+}

@@ -1,0 +1,40 @@
+/*
+ * Seeded synthetic inputs. Throughput does not depend on pixel values, so benchmarks use random
+ * Fashion-MNIST-shaped batches (pixels in [0, 1], 10 classes) instead of parsing the 149 MB dataset.
+ */
+
+/** mulberry32: a small, fast, well-distributed 32-bit generator; the same seed gives the same numbers. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function uniformArray(length: number, random: () => number, lo = 0, hi = 1): Float32Array {
+  const a = new Float32Array(length);
+  for (let i = 0; i < length; i++) a[i] = lo + (hi - lo) * random();
+  return a;
+}
+
+export interface ImageBatch {
+  /** NCHW [batch, 1, 28, 28], pixels in [0, 1]; the same memory is NHWC [batch, 28, 28, 1]. */
+  readonly x: Float32Array;
+  readonly labels: Int32Array;
+  readonly batch: number;
+}
+
+export const IMAGE_SIDE = 28;
+export const CLASSES = 10;
+
+export function syntheticImageBatch(batch: number, seed: number): ImageBatch {
+  const random = seededRandom(seed);
+  const x = uniformArray(batch * IMAGE_SIDE * IMAGE_SIDE, random);
+  const labels = new Int32Array(batch);
+  for (let i = 0; i < batch; i++) labels[i] = Math.floor(random() * CLASSES);
+  return { x, labels, batch };
+}

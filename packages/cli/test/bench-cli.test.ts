@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/* End-to-end runs of the built CLI. They assert what is reported, never how fast anything was. */
+
+const bench = fileURLToPath(new URL('../dist/bench.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'bnkit-bench-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [bench, ...args], { cwd: work, encoding: 'utf8', timeout: 280_000 });
+}
+
+interface Outcome {
+  figure?: { value: number; unit: string; rate: { value: number; unit: string }; timing: { medianMs: number; reps: number } };
+  unavailable?: string;
+}
+interface Row extends Outcome {
+  what: string;
+  backend: string;
+  device: string;
+  bnkit: Outcome;
+  anchor: Outcome & { name: string; device: string };
+  ratio: number | null;
+  targets: { description: string; met: boolean | null }[];
+}
+
+describe('pnpm bench', () => {
+  it('prints usage for --help and rejects unknown flags and backends', () => {
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--backends/);
+    const bad = run(['--fast']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/fast/);
+    const unknown = run(['--backends', 'cuda']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown backend 'cuda'; allowed: ts, gpu, tfjs/);
+  });
+
+  it('--quick --backends ts runs end to end and writes every figure with its anchor', () => {
+    const file = join(work, 'out.json');
+    const r = run(['--quick', '--backends', 'ts', '--steps', '1', '--json', file]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\[bench\] ts: BN train forward/);
+    expect(r.stderr).toMatch(/\[bench\] anchor tfjs-cpu/);
+    expect(r.stdout).toMatch(/what .*\| bnkit .*\| anchor \(device\) .*\| ratio .*\| target .*\| met\?/);
+    expect(r.stdout).toMatch(/1\.690 MFLOP per training example/);
+
+    const report = JSON.parse(readFileSync(file, 'utf8')) as { format: string; quick: boolean; flops: { training: number }; rows: Row[] };
+    expect(report.format).toBe('bnkit-bench/1');
+    expect(report.quick).toBe(true);
+    expect(report.flops.training).toBe(1_689_840);
+    const rows = report.rows;
+    expect(rows.map((row) => row.what)).toEqual([
+      'BN train forward (256,6,24,24)', 'BN train backward (256,6,24,24)', 'BN eval forward (256,6,24,24)',
+      'LeNet-BN train, batch 256', 'LeNet-BN train, batch 256',
+    ]);
+    for (const row of rows) {
+      expect(row.backend).toBe('ts');
+      expect(row.device).toMatch(/cpu/);
+      expect(row.anchor.name.length).toBeGreaterThan(0);
+      expect(row.anchor.device.length).toBeGreaterThan(0);
+    }
+    for (const row of rows.slice(0, 3)) {
+      expect(row.anchor.name).toBe('plain JS loop, 1 thread');
+      for (const side of [row.bnkit, row.anchor]) {
+        expect(side.figure!.unit).toBe('ms');
+        expect(side.figure!.value).toBeGreaterThan(0);
+        expect(side.figure!.rate.unit).toBe('GB/s');
+      }
+      expect(row.ratio).toBeCloseTo(row.bnkit.figure!.value / row.anchor.figure!.value, 10);
+      expect(row.targets).toEqual([{ description: '≤ 1.10× hand loop time', met: row.ratio! <= 1.1 }]);
+    }
+    const [cpu, wasm] = rows.slice(3);
+    expect(cpu.anchor.name).toBe('tfjs-cpu');
+    expect(cpu.bnkit.figure!.unit).toBe('examples/s');
+    expect(cpu.bnkit.figure!.rate.unit).toBe('GFLOP/s');
+    expect(cpu.bnkit.figure!.rate.value).toBeCloseTo((cpu.bnkit.figure!.value * 1_689_840) / 1e9, 6);
+    expect(cpu.anchor.figure!.timing.reps).toBe(1);
+    expect(cpu.targets.map((t) => t.description)).toEqual(['≥ 2,000 ex/s', '≥ 100× tfjs-cpu']);
+    expect(cpu.targets[1].met).toBe(cpu.ratio! >= 100);
+    // tfjs-wasm either trains or says why not; it never shows a number it did not measure.
+    expect(wasm.anchor.name).toBe('tfjs-wasm');
+    expect(Boolean(wasm.anchor.figure) !== Boolean(wasm.anchor.unavailable)).toBe(true);
+    if (wasm.anchor.unavailable) expect(wasm.ratio).toBeNull();
+  }, 300_000);
+});
