@@ -2,7 +2,9 @@
 // Times each LeNet-BN layer of @bnkit/backend-ts (forward, backward) at batch 256, single-threaded and
 // threaded, and prints GFLOP/s. Run after `pnpm --filter @bnkit/backend-ts build`:
 //   node packages/backend-ts/scripts/bench-kernels.mjs [--threads=2] [--reps=20] [--batch=256]
-import { availableParallelism } from 'node:os';
+// Each figure is the best of --reps calls (after 3 warm-up calls): on a shared machine the minimum is the
+// least disturbed by other processes. The load average is printed so a disturbed run can be recognised.
+import { availableParallelism, loadavg } from 'node:os';
 import { createBackend } from '../dist/index.js';
 
 const arg = (name, fallback) => {
@@ -52,7 +54,7 @@ function disposeAll(b, result) {
   else for (const v of Object.values(result)) b.dispose(v);
 }
 
-async function median(b, fn) {
+async function best(b, fn) {
   for (let i = 0; i < 3; i++) disposeAll(b, await fn());
   const times = [];
   for (let i = 0; i < REPS; i++) {
@@ -61,7 +63,7 @@ async function median(b, fn) {
     times.push(performance.now() - t0);
     disposeAll(b, r);
   }
-  return times.sort((a, c) => a - c)[Math.floor(times.length / 2)];
+  return Math.min(...times);
 }
 
 async function measure(threads) {
@@ -69,8 +71,8 @@ async function measure(threads) {
   const rows = [];
   for (const layer of LAYERS) {
     const t = layer.setup(b);
-    const fwd = await median(b, () => layer.forward(b, t));
-    const bwd = await median(b, () => layer.backward(b, t));
+    const fwd = await best(b, () => layer.forward(b, t));
+    const bwd = await best(b, () => layer.backward(b, t));
     rows.push({ fwd, bwd });
   }
   await b.close();
@@ -80,7 +82,7 @@ async function measure(threads) {
 const single = await measure(1);
 const multi = await measure(THREADS);
 const gf = (flops, ms) => (flops / ms / 1e6).toFixed(2);
-console.log(`@bnkit/backend-ts LeNet-BN layers, batch ${N}, median of ${REPS}, Node ${process.version}`);
+console.log(`@bnkit/backend-ts LeNet-BN layers, batch ${N}, best of ${REPS}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(`${'layer'.padEnd(32)} ${'pass'.padEnd(8)} ${'1 thread'.padStart(20)} ${`${THREADS} threads`.padStart(20)} speedup`);
 let total1 = 0, totalT = 0, flopsAll = 0;
 LAYERS.forEach((layer, i) => {

@@ -23,6 +23,8 @@ interface Pending {
 /** One worker and the chunks it has been sent but not yet answered. */
 class Lane {
   readonly pending = new Map<number, Pending>();
+  /** Why the worker is gone (crash, exit); a message posted to it would never be answered. */
+  #dead: Error | null = null;
   constructor(readonly worker: Worker) {
     worker.unref();
     worker.on('message', (r: TaskReply) => this.#settle(r));
@@ -31,6 +33,7 @@ class Lane {
   }
 
   send(m: TaskMessage): Promise<void> {
+    if (this.#dead) return Promise.reject(this.#dead);
     return new Promise<void>((resolve, reject) => {
       // Hold the event loop open while a chunk is out, so awaiting it cannot end the process early;
       // an idle worker is unref'd and never keeps the process alive.
@@ -50,6 +53,7 @@ class Lane {
   }
 
   #failAll(e: Error): void {
+    this.#dead ??= e;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
   }

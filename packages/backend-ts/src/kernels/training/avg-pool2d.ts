@@ -1,6 +1,7 @@
 import type { Pool2dAttrs, TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
+import { scratch } from '../../threads/scratch.js';
 import { sharedFloat32 } from '../../threads/shared.js';
 import { poolShape, poolWork, type PoolShape } from './pool2d-shape.js';
 
@@ -16,20 +17,40 @@ export interface AvgPoolTask {
   readonly g: PoolShape;
 }
 
+/*
+ * Both passes are separable: per output row, the window rows are first summed column by column into a row
+ * buffer (contiguous loops), then each output sums its window columns of that buffer. This avoids a
+ * bounds-checked kh×kw loop per output, which cost more than the additions.
+ */
+
+/** First and one-past-last input index of each window along one axis, clipped to the input. */
+function windows(outSize: number, inSize: number, kernel: number, stride: number, pad: number): Int32Array {
+  const bounds = new Int32Array(2 * outSize);
+  for (let o = 0; o < outSize; o++) {
+    const s = o * stride - pad;
+    bounds[2 * o] = Math.max(s, 0);
+    bounds[2 * o + 1] = Math.min(s + kernel, inSize);
+  }
+  return bounds;
+}
+
 export function avgPool2dPlanes(t: AvgPoolTask, start: number, end: number): void {
   const { x, y, g } = t;
   const scale = 1 / (g.kh * g.kw);
+  const rowsOf = windows(g.oh, g.h, g.kh, g.sh, g.ph);
+  const colsOf = windows(g.ow, g.w, g.kw, g.sw, g.pw);
+  const row = scratch('avgPool2d.row', g.w);
   for (let pl = start; pl < end; pl++) {
     const xo = pl * g.h * g.w;
     let yo = pl * g.oh * g.ow;
     for (let oy = 0; oy < g.oh; oy++) {
-      const y0 = oy * g.sh - g.ph;
-      const ys = Math.max(y0, 0), ye = Math.min(y0 + g.kh, g.h);
+      row.fill(0, 0, g.w);
+      for (let iy = rowsOf[2 * oy], ye = rowsOf[2 * oy + 1]; iy < ye; iy++) {
+        for (let ix = 0, i = xo + iy * g.w; ix < g.w; ix++, i++) row[ix] += x[i];
+      }
       for (let ox = 0; ox < g.ow; ox++) {
-        const x0 = ox * g.sw - g.pw;
-        const xs = Math.max(x0, 0), xe = Math.min(x0 + g.kw, g.w);
         let s = 0;
-        for (let iy = ys; iy < ye; iy++) for (let i = xo + iy * g.w + xs, e = xo + iy * g.w + xe; i < e; i++) s += x[i];
+        for (let ix = colsOf[2 * ox], xe = colsOf[2 * ox + 1]; ix < xe; ix++) s += row[ix];
         y[yo++] = s * scale;
       }
     }
@@ -45,17 +66,20 @@ export interface AvgPoolBackwardTask {
 export function avgPool2dBackwardPlanes(t: AvgPoolBackwardTask, start: number, end: number): void {
   const { dy, dx, g } = t;
   const scale = 1 / (g.kh * g.kw);
+  const rowsOf = windows(g.oh, g.h, g.kh, g.sh, g.ph);
+  const colsOf = windows(g.ow, g.w, g.kw, g.sw, g.pw);
+  const row = scratch('avgPool2d.row', g.w);
   for (let pl = start; pl < end; pl++) {
     const xo = pl * g.h * g.w;
     let yo = pl * g.oh * g.ow;
     for (let oy = 0; oy < g.oh; oy++) {
-      const y0 = oy * g.sh - g.ph;
-      const ys = Math.max(y0, 0), ye = Math.min(y0 + g.kh, g.h);
+      row.fill(0, 0, g.w);
       for (let ox = 0; ox < g.ow; ox++) {
-        const x0 = ox * g.sw - g.pw;
-        const xs = Math.max(x0, 0), xe = Math.min(x0 + g.kw, g.w);
         const d = dy[yo++] * scale;
-        for (let iy = ys; iy < ye; iy++) for (let i = xo + iy * g.w + xs, e = xo + iy * g.w + xe; i < e; i++) dx[i] += d;
+        for (let ix = colsOf[2 * ox], xe = colsOf[2 * ox + 1]; ix < xe; ix++) row[ix] += d;
+      }
+      for (let iy = rowsOf[2 * oy], ye = rowsOf[2 * oy + 1]; iy < ye; iy++) {
+        for (let ix = 0, i = xo + iy * g.w; ix < g.w; ix++, i++) dx[i] += row[ix];
       }
     }
   }
