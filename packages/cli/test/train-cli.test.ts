@@ -74,7 +74,9 @@ describe('pnpm train on a small subset (ts backend)', () => {
       // 100 test images: an accuracy is a multiple of 0.01
       expect(Math.round(Number(testAcc) * 100) / 100).toBe(Number(testAcc));
     }
-    expect(run.stdout).toMatch(/[\d,.]+ examples\/sec on ts \(cpu, /);
+    expect(run.stdout).toMatch(/[\d,.]+ examples\/s on ts \(cpu, /);
+    const best = Math.max(...rows.map((r) => Number(r[3])));
+    expect(run.stdout).toContain(`best test acc ${best.toFixed(3)} (epoch ${rows.find((r) => Number(r[3]) === best)![0]})`);
     const svg = readFileSync(join(out, 'train-lenet-bn.svg'), 'utf8');
     for (const series of ['train loss', 'train acc', 'test acc']) expect(plotPoints(svg, series)).toBe(2);
     const gamma = run.stdout.match(/bn1 gamma \[([^\]]+)\]/)?.[1].split(', ').map(Number);

@@ -22,7 +22,8 @@ export interface TrainOutcome {
   readonly history: readonly EpochRow[];
   /** True when the signal stopped the run early. */
   readonly stopped: boolean;
-  readonly plotPath: string;
+  /** Where the plot was written; null when no epoch completed. */
+  readonly plotPath: string | null;
 }
 
 const MODEL_TITLES = { 'lenet-bn': 'LeNet-BN', lenet: 'LeNet' } as const;
@@ -33,18 +34,18 @@ interface Dataset {
 }
 
 async function loadData(options: TrainOptions, io: TrainIo): Promise<Dataset> {
-  let bar: ProgressBar | null = null;
+  const conversion: { bar?: ProgressBar } = {};
   const started = performance.now();
   const data = await loadFashionMnist({
     dataDir: options.dataDir,
     onProgress: (p) => {
       // Created at the first file read, which then sets the baseline of the rate.
-      bar ??= new ProgressBar(io.stderr, { total: p.total, startAt: p.done, label: 'converting Fashion-MNIST into the cache (once)', unit: 'files' });
-      bar.update(p.done);
+      conversion.bar ??= new ProgressBar(io.stderr, { total: p.total, startAt: p.done, label: 'converting Fashion-MNIST into the cache (once)', unit: 'files' });
+      conversion.bar.update(p.done);
     },
   });
-  if (bar) {
-    (bar as ProgressBar).finish();
+  if (conversion.bar) {
+    conversion.bar.finish();
     io.stderr.write(`Fashion-MNIST cache built in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
   return {
@@ -69,6 +70,53 @@ async function printFirstBatchNorm(model: Sequential, io: TrainIo): Promise<void
   io.stdout.write(`bn1 beta  ${formatVector(await layer.beta.read())}\n`);
 }
 
+/** The progress bar of each epoch (stderr) and the table row at its end (stdout). */
+function epochReporter(io: TrainIo, total: number, epochs: number) {
+  const current: { epoch?: number; bar?: ProgressBar } = {};
+  let headerShown = false;
+  const close = (): void => {
+    current.bar?.finish();
+    current.bar = undefined;
+  };
+  return {
+    onBatch(p: BatchProgress): void {
+      if (current.epoch !== p.epoch || !current.bar) {
+        // Created at the epoch's first reported batch, so a half-done resumed epoch rates only new work.
+        current.epoch = p.epoch;
+        current.bar = new ProgressBar(io.stderr, { total, label: `epoch ${p.epoch}/${epochs}`, startAt: p.examples });
+      }
+      current.bar.update(p.examples);
+    },
+    onEpoch(row: EpochRow): void {
+      close();
+      if (!headerShown) io.stdout.write(`${tableHeader()}\n`);
+      headerShown = true;
+      io.stdout.write(`${tableRow(row)}\n`);
+    },
+    close,
+  };
+}
+
+/** The d2l summary lines, the best test epoch (final test accuracy swings at lr 1.0) and the plot; returns its path. */
+async function summarise(history: readonly EpochRow[], examplesPerEpoch: number, backend: TrainingBackend, options: TrainOptions, io: TrainIo): Promise<string> {
+  const last = history[history.length - 1];
+  const testText = last.testAcc === null ? '' : `, test acc ${last.testAcc.toFixed(3)}`;
+  io.stdout.write(`loss ${last.loss.toFixed(3)}, train acc ${last.trainAcc.toFixed(3)}${testText}\n`);
+  const tested = history.flatMap((r) => (r.testAcc === null ? [] : [{ epoch: r.epoch, acc: r.testAcc }]));
+  if (tested.length > 1) {
+    const best = tested.reduce((a, b) => (b.acc > a.acc ? b : a));
+    io.stdout.write(`best test acc ${best.acc.toFixed(3)} (epoch ${best.epoch})\n`);
+  }
+  const seconds = history.reduce((s, r) => s + r.seconds, 0);
+  io.stdout.write(`${formatRate((examplesPerEpoch * history.length) / seconds, 'examples')} on ${shortDevice(backend.name, backend.device)}\n`);
+  await mkdir(options.out, { recursive: true });
+  const plotPath = resolve(options.out, `train-${options.model}.svg`);
+  const title = `${MODEL_TITLES[options.model]} on Fashion-MNIST (${backend.name}, ${backend.device.kind})`;
+  await writeFile(plotPath, trainingPlotSvg(history, { title }));
+  io.stdout.write(`plot: ${plotPath}\n`);
+  return plotPath;
+}
+
 async function trainOn(backend: TrainingBackend, data: Dataset, options: TrainOptions, io: TrainIo): Promise<TrainOutcome> {
   io.stdout.write(`device: ${describeDevice(backend.name, backend.device)}\n`);
   const { train, test } = data;
@@ -83,55 +131,27 @@ async function trainOn(backend: TrainingBackend, data: Dataset, options: TrainOp
   if (resumeFrom) io.stderr.write(`resuming from ${resumeFrom}\n`);
 
   const total = examplesPerEpoch(train.count, options.batchSize);
-  let bar: { epoch: number; bar: ProgressBar } | null = null;
-  let headerShown = false;
-  const onBatch = (p: BatchProgress): void => {
-    if (bar?.epoch !== p.epoch) {
-      // Created at the epoch's first reported batch, so a half-done resumed epoch rates only new work.
-      bar = { epoch: p.epoch, bar: new ProgressBar(io.stderr, { total, label: `epoch ${p.epoch}/${options.epochs}`, startAt: p.examples }) };
-    }
-    bar.bar.update(p.examples);
-  };
-  const onEpoch = (row: EpochRow): void => {
-    bar?.bar.finish();
-    bar = null;
-    if (!headerShown) io.stdout.write(`${tableHeader()}\n`);
-    headerShown = true;
-    io.stdout.write(`${tableRow(row)}\n`);
-  };
-
+  const reporter = epochReporter(io, total, options.epochs);
   const result = await fitModel(model, train, {
     epochs: options.epochs,
     lr: options.lr,
     batchSize: options.batchSize,
     seed: options.seed,
     test,
-    onBatch,
-    onEpoch,
+    onBatch: reporter.onBatch,
+    onEpoch: reporter.onEpoch,
     signal: io.signal,
     checkpoint: options.checkpoint ? { path: options.checkpoint } : undefined,
     resumeFrom,
   });
-  (bar as { bar: ProgressBar } | null)?.bar.finish();
+  reporter.close();
   if (result.stopped) {
     io.stderr.write(options.checkpoint ? `interrupted: checkpoint saved to ${options.checkpoint}\n` : 'interrupted (no --checkpoint given, nothing saved)\n');
   }
 
-  const history = result.history;
-  const plotPath = resolve(options.out, `train-${options.model}.svg`);
-  if (history.length > 0) {
-    const last = history[history.length - 1];
-    const testText = last.testAcc === null ? '' : `, test acc ${last.testAcc.toFixed(3)}`;
-    io.stdout.write(`loss ${last.loss.toFixed(3)}, train acc ${last.trainAcc.toFixed(3)}${testText}\n`);
-    const seconds = history.reduce((s, r) => s + r.seconds, 0);
-    io.stdout.write(`${formatRate((total * history.length) / seconds).replace('ex/s', 'examples/sec')} on ${shortDevice(backend.name, backend.device)}\n`);
-    await mkdir(options.out, { recursive: true });
-    const title = `${MODEL_TITLES[options.model]} on Fashion-MNIST (${backend.name}, ${backend.device.kind})`;
-    await writeFile(plotPath, trainingPlotSvg(history, { title }));
-    io.stdout.write(`plot: ${plotPath}\n`);
-  }
+  const plotPath = result.history.length > 0 ? await summarise(result.history, total, backend, options, io) : null;
   await printFirstBatchNorm(model, io);
-  return { history, stopped: result.stopped, plotPath };
+  return { history: result.history, stopped: result.stopped, plotPath };
 }
 
 /** Loads the backend and the data, trains, reports; the backend is closed whatever happens. */
