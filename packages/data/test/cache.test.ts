@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CACHE_FILE, MalformedDataFileError, MissingDataFileError, loadFashionMnist, type LoadProgress } from '@bnkit/data';
+import { CACHE_FILE, MalformedDataFileError, MissingDataFileError, defaultCacheDir, loadFashionMnist, type LoadProgress } from '@bnkit/data';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -117,5 +117,18 @@ describe('embedded data set cache', () => {
     await expect(loadFashionMnist({ sourceDir, cacheDir: tempDir() })).rejects.toThrow(MalformedDataFileError);
     writeFileSync(join(sourceDir, '4.json'), JSON.stringify({ data: [new Array(784).fill(256)] }));
     await expect(loadFashionMnist({ sourceDir, cacheDir: tempDir() })).rejects.toThrow(/integers in \[0, 255\]/);
+  });
+});
+
+describe('defaultCacheDir', () => {
+  it('prefers $BNKIT_CACHE_DIR, else .cache/bnkit at the workspace root, else in the working directory', () => {
+    const root = tempDir();
+    const nested = join(root, 'packages', 'app');
+    mkdirSync(nested, { recursive: true });
+    expect(defaultCacheDir({ BNKIT_CACHE_DIR: '/var/cache/x' }, nested)).toBe('/var/cache/x');
+    expect(defaultCacheDir({ BNKIT_CACHE_DIR: 'rel' }, nested)).toBe(join(nested, 'rel'));
+    expect(defaultCacheDir({}, nested)).toBe(join(nested, '.cache', 'bnkit'));
+    writeFileSync(join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
+    expect(defaultCacheDir({}, nested)).toBe(join(root, '.cache', 'bnkit'));
   });
 });
