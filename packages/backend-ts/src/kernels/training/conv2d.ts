@@ -5,7 +5,7 @@ import {
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
 import { scratch } from '../../threads/scratch.js';
-import { asShared, sharedFloat32, sumSlots } from '../../threads/shared.js';
+import { sharedFloat32, sumSlots } from '../../threads/shared.js';
 import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
 import { col2im, im2colColumns, im2colRows, patchTables, type ConvShape } from './im2col.js';
 
@@ -106,7 +106,7 @@ export function conv2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'conv2d' 
       const g = convShape(inputs, attrs);
       const y = sharedFloat32(g.n * g.cout * g.oh * g.ow);
       const task: Conv2dForwardTask = {
-        x: asShared(f32(inputs.x)), weight: asShared(f32(inputs.weight)), bias: asShared(f32(inputs.bias)), y, g,
+        x: f32(inputs.x), weight: f32(inputs.weight), bias: f32(inputs.bias), y, g,
       };
       await pool.run('conv2dForward', task, g.n, conv2dFlops(g));
       return tensor(y, [g.n, g.cout, g.oh, g.ow]);
@@ -119,7 +119,7 @@ export function conv2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'conv2d' 
       const slotSize = g.cout * kc + g.cout;
       const dx = wantDx ? sharedFloat32(g.n * g.cin * g.h * g.w) : null;
       const task: Conv2dBackwardTask = {
-        x: asShared(f32(inputs.x)), weight: asShared(f32(inputs.weight)), dy: asShared(f32(inputs.dy)),
+        x: f32(inputs.x), weight: f32(inputs.weight), dy: f32(inputs.dy),
         dx, partials: sharedFloat32(pool.size * slotSize), g,
       };
       await pool.run('conv2dBackward', task, g.n, conv2dFlops(g) * (wantDx ? 2 : 1));

@@ -2,7 +2,7 @@ import { validateLinear, type LinearBackwardInputs, type LinearInputs, type Trai
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
 import { scratch } from '../../threads/scratch.js';
-import { asShared, sharedFloat32, sumSlots } from '../../threads/shared.js';
+import { sharedFloat32, sumSlots } from '../../threads/shared.js';
 import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
 
 /*
@@ -69,7 +69,7 @@ export function linearKernels(pool: ThreadPool): Pick<TrainingKernels, 'linear' 
       const { n, in: fin, out: fout } = validateLinear(inputs.x, inputs.weight, inputs.bias);
       const y = sharedFloat32(n * fout);
       const task: LinearForwardTask = {
-        x: asShared(f32(inputs.x)), weight: asShared(f32(inputs.weight)), bias: asShared(f32(inputs.bias)), y, n, fin, fout,
+        x: f32(inputs.x), weight: f32(inputs.weight), bias: f32(inputs.bias), y, n, fin, fout,
       };
       await pool.run('linearForward', task, n, 2 * n * fin * fout);
       return tensor(y, [n, fout]);
@@ -79,7 +79,7 @@ export function linearKernels(pool: ThreadPool): Pick<TrainingKernels, 'linear' 
       const { n, in: fin, out: fout } = validateLinear(inputs.x, inputs.weight, undefined, inputs.dy);
       const slotSize = fout * fin + fout;
       const task: LinearBackwardTask = {
-        x: asShared(f32(inputs.x)), weight: asShared(f32(inputs.weight)), dy: asShared(f32(inputs.dy)),
+        x: f32(inputs.x), weight: f32(inputs.weight), dy: f32(inputs.dy),
         dx: sharedFloat32(n * fin), partials: sharedFloat32(pool.size * slotSize), n, fin, fout,
       };
       await pool.run('linearBackward', task, n, 4 * n * fin * fout);
