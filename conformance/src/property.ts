@@ -21,7 +21,7 @@ export class BehaviourViolated extends Error {
 }
 
 export interface PropertyOptions<T> {
-  /** Inputs always tried in addition to the random ones (edge cases that must never be left to chance). */
+  /** Inputs always tried first, within numRuns (edge cases that must never be left to chance). */
   readonly examples?: readonly T[];
 }
 
@@ -55,7 +55,8 @@ export async function checkProperty<T>(
     ...(propertyTimeLimitMs !== undefined ? { interruptAfterTimeLimit: propertyTimeLimitMs, markInterruptAsFailure: false } : {}),
     ...(options.examples ? { examples: options.examples.map((e) => [e] as [T]) } : {}),
   });
-  const propertyRuns = details.numRuns + (options.examples?.length ?? 0);
+  // fast-check counts the examples among numRuns.
+  const propertyRuns = details.numRuns;
   if (!details.failed) {
     const cut = details.interrupted ? `time budget of ${propertyTimeLimitMs} ms reached after ${details.numRuns} of ${numRuns} runs` : undefined;
     return { status: 'pass', worst, propertyRuns, ...(cut ? { message: cut } : {}) };

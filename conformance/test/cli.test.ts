@@ -42,6 +42,17 @@ describe('bnkit-conformance CLI', () => {
     expect(r.stdout).toContain('NOT CONFORMANT');
   });
 
+  it('replays a property failure from the printed --seed and --path', { timeout: 60_000 }, () => {
+    const first = conformance('--backend=test/broken/eps-outside-sqrt.js', '--seed', '11', '--num-runs', '50', '--filter', 'zero-mean');
+    expect(first.code).toBe(1);
+    const replay = /replay: bnkit-conformance (.*)$/m.exec(first.stdout)![1].split(' ');
+    const again = conformance(...replay);
+    expect(again.code).toBe(1);
+    const failure = (out: string) => /^1 zero-mean-unit-variance: FAIL — (.*)$/m.exec(out)![1];
+    expect(failure(again.stdout)).toBe(failure(first.stdout));
+    expect(again.stdout).toMatch(/^1\s+zero-mean-unit-variance\s+FAIL\s+1\s/m); // the path replays one input
+  });
+
   it('runs the cases of an extra --fixtures directory, reports them by id, and writes JSON and JUnit', { timeout: 60_000 }, () => {
     const dir = tmp();
     mkdirSync(join(dir, 'relu'));

@@ -16,7 +16,7 @@ export interface RunSettings {
   readonly path?: string;
   readonly lenet: LenetTier;
   readonly filter?: string;
-  /** Passed to backend factories (the reference backend of check 9 too). */
+  /** Passed to the factory of the backend under test. */
   readonly device?: string;
 }
 
