@@ -2,13 +2,20 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError } from '@bnkit/core';
 import { asShared } from './shared.js';
-import { runTask, type TaskArgs, type TaskMessage, type TaskName, type TaskReply } from './tasks.js';
+import { CHUNKS_DONE, chunkStart, runChunks, runTask, type TaskArgs, type TaskMessage, type TaskName, type TaskReply } from './tasks.js';
 
 /**
  * Below this estimated cost (in GEMM-FLOP equivalents, ~0.3 ms on one core) a task runs on the calling
  * thread only: a worker round trip costs tens of microseconds and the split would not pay.
  */
 const MIN_PARALLEL_WORK = 2e6;
+
+/**
+ * Chunks a large call is cut into, whatever the thread count: enough that a worker the OS schedules late
+ * costs little (the others take its share), few enough that per-chunk setup and partial sums stay small.
+ * Fixed, so results are bit-identical for every thread count.
+ */
+const CHUNKS = 8;
 
 /** Default thread count: every core, at most 4 (the kernels' batch splits stop paying beyond that). */
 export function defaultThreads(): number {
@@ -96,30 +103,42 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `name` over items [0, count). `work` estimates the single-thread cost; small tasks stay on the
-   * calling thread. Inputs in ordinary memory are copied to shared memory when the task is split; outputs
-   * must already be shared (kernels allocate them with sharedFloat32).
+   * How many chunks `run` cuts `count` items into, given the estimated single-thread cost `work`: one
+   * below the size where a split pays, else CHUNKS (at most one per item). Kernels with per-chunk partial
+   * sums allocate one slot per chunk.
    */
-  async run<N extends TaskName>(name: N, args: TaskArgs<N>, count: number, work: number): Promise<void> {
+  plan(count: number, work: number): number {
+    return work < MIN_PARALLEL_WORK ? 1 : Math.max(1, Math.min(count, CHUNKS));
+  }
+
+  /**
+   * Runs `name` over items [0, count) in `chunks` chunks (from `plan`), the calling thread and the workers
+   * claiming chunks until none is left. Inputs in ordinary memory are copied to shared memory when workers
+   * take part; outputs must already be shared (kernels allocate them with sharedFloat32).
+   */
+  async run<N extends TaskName>(name: N, args: TaskArgs<N>, count: number, chunks: number): Promise<void> {
     if (this.#closed) throw new Error('@bnkit/backend-ts: the backend was closed; create a new one');
-    const chunks = work < MIN_PARALLEL_WORK ? 1 : Math.min(this.size, count);
-    if (chunks <= 1) {
-      runTask(name, args, 0, count, 0);
+    if (chunks <= 1 || this.#lanes.length === 0) {
+      for (let i = 0; i < chunks; i++) runTask(name, args, chunkStart(count, chunks, i), chunkStart(count, chunks, i + 1), i);
       return;
     }
     const shared = shareInputs(args);
-    const bound = (i: number) => Math.round((count * i) / chunks);
-    const out: Promise<void>[] = [];
-    for (let i = 1; i < chunks; i++) {
-      out.push(this.#lanes[i - 1].send({ id: this.#nextId++, task: name, args: shared, start: bound(i), end: bound(i + 1), slot: i }));
-    }
+    const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+    const helpers = this.#lanes.slice(0, chunks - 1).map((lane) =>
+      lane.send({ id: this.#nextId++, task: name, args: shared, count, chunks, control }),
+    );
     try {
-      runTask(name, shared, 0, bound(1), 0);
+      runChunks(name, shared, count, chunks, control);
     } finally {
-      // Never return while a worker may still write into this call's outputs.
-      const settled = await Promise.allSettled(out);
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason;
+      // Every chunk finished: the workers have nothing left to write, whether or not they have answered
+      // yet (a late one claims nothing). Otherwise wait for them, so no worker still writes after we return.
+      if (Atomics.load(control, CHUNKS_DONE) === chunks) {
+        for (const h of helpers) h.catch(() => undefined);
+      } else {
+        const settled = await Promise.allSettled(helpers);
+        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
     }
   }
 

@@ -11,8 +11,8 @@ import { col2im, im2colColumns, im2colRows, patchTables, type ConvShape } from '
 
 /*
  * conv2d over NCHW input and OIHW weight as one GEMM per image: y[b] (cout × p) = W (cout × kc) ·
- * patches(x[b]) (kc × p), with kc = cin·kh·kw and p = oh·ow. The batch is split across threads; each thread
- * writes its own images, so results do not depend on the thread count.
+ * patches(x[b]) (kc × p), with kc = cin·kh·kw and p = oh·ow. The batch is cut into chunks of images that the
+ * threads share out.
  */
 
 export interface Conv2dForwardTask {
@@ -41,8 +41,8 @@ export function conv2dForwardImages(t: Conv2dForwardTask, start: number, end: nu
 
 /**
  * Backward per image: dW += dy[b] (cout × p) · patches(x[b])ᵀ (p × kc), dbias += Σ_q dy[b], and
- * dx[b] = col2im(Wᵀ (kc × cout) · dy[b] (cout × p)). Weight and bias gradients are summed over the thread's
- * images in float64 (a float32 running sum over hundreds of images loses digits), then stored in its own
+ * dx[b] = col2im(Wᵀ (kc × cout) · dy[b] (cout × p)). Weight and bias gradients are summed over the chunk's
+ * images in float64 (a float32 running sum over hundreds of images loses digits), then stored in the chunk's
  * slot of `partials` ([slot][cout·kc + cout]); the caller adds the slots.
  */
 export interface Conv2dBackwardTask {
@@ -108,7 +108,7 @@ export function conv2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'conv2d' 
       const task: Conv2dForwardTask = {
         x: f32(inputs.x), weight: f32(inputs.weight), bias: f32(inputs.bias), y, g,
       };
-      await pool.run('conv2dForward', task, g.n, conv2dFlops(g));
+      await pool.run('conv2dForward', task, g.n, pool.plan(g.n, conv2dFlops(g)));
       return tensor(y, [g.n, g.cout, g.oh, g.ow]);
     },
 
@@ -118,11 +118,12 @@ export function conv2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'conv2d' 
       const kc = g.cin * g.kh * g.kw;
       const slotSize = g.cout * kc + g.cout;
       const dx = wantDx ? sharedFloat32(g.n * g.cin * g.h * g.w) : null;
+      const chunks = pool.plan(g.n, conv2dFlops(g) * (wantDx ? 2 : 1));
       const task: Conv2dBackwardTask = {
         x: f32(inputs.x), weight: f32(inputs.weight), dy: f32(inputs.dy),
-        dx, partials: sharedFloat32(pool.size * slotSize), g,
+        dx, partials: sharedFloat32(chunks * slotSize), g,
       };
-      await pool.run('conv2dBackward', task, g.n, conv2dFlops(g) * (wantDx ? 2 : 1));
+      await pool.run('conv2dBackward', task, g.n, chunks);
       const dweight = tensor(sumSlots(task.partials, slotSize, 0, g.cout * kc), [g.cout, g.cin, g.kh, g.kw]);
       const dbias = tensor(sumSlots(task.partials, slotSize, g.cout * kc, g.cout), [g.cout]);
       return dx ? { dx: tensor(dx, [g.n, g.cin, g.h, g.w]), dweight, dbias } : { dweight, dbias };

@@ -6,8 +6,9 @@ import { sharedFloat32, sumSlots } from '../../threads/shared.js';
 import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
 
 /*
- * linear with PyTorch's weight layout [out, in]: y = x·Wᵀ + b. Threads split the batch rows; the weight
- * gradient, a sum over rows, is computed per thread into its own slot and the slots are added afterwards.
+ * linear with PyTorch's weight layout [out, in]: y = x·Wᵀ + b. Work is split into chunks of batch rows; the
+ * weight gradient, a sum over rows, is computed per chunk into the chunk's own slot, and the slots are added
+ * afterwards in a fixed order.
  */
 
 export interface LinearTask {
@@ -33,7 +34,7 @@ export function linearForwardRows(t: LinearForwardTask, start: number, end: numb
   gemmPacked(a, wT, m, fout, fin, { data: t.y, offset: start * fout, rowStride: fout, colStride: 1, accumulate: false, colBias: t.bias });
 }
 
-/** dx = dy·W for the rows; dW = dyᵀ·x and dbias = Σ dy over the rows into `partials` slot ([fout·fin + fout]). */
+/** dx = dy·W for the rows; dW = dyᵀ·x and dbias = Σ dy over the rows into slot `slot` of `partials` ([fout·fin + fout] each). */
 export interface LinearBackwardTask extends LinearTask {
   readonly dy: Float32Array;
   readonly dx: Float32Array;
@@ -71,18 +72,19 @@ export function linearKernels(pool: ThreadPool): Pick<TrainingKernels, 'linear' 
       const task: LinearForwardTask = {
         x: f32(inputs.x), weight: f32(inputs.weight), bias: f32(inputs.bias), y, n, fin, fout,
       };
-      await pool.run('linearForward', task, n, 2 * n * fin * fout);
+      await pool.run('linearForward', task, n, pool.plan(n, 2 * n * fin * fout));
       return tensor(y, [n, fout]);
     },
 
     async linearBackward(inputs: LinearBackwardInputs) {
       const { n, in: fin, out: fout } = validateLinear(inputs.x, inputs.weight, undefined, inputs.dy);
       const slotSize = fout * fin + fout;
+      const chunks = pool.plan(n, 4 * n * fin * fout);
       const task: LinearBackwardTask = {
         x: f32(inputs.x), weight: f32(inputs.weight), dy: f32(inputs.dy),
-        dx: sharedFloat32(n * fin), partials: sharedFloat32(pool.size * slotSize), n, fin, fout,
+        dx: sharedFloat32(n * fin), partials: sharedFloat32(chunks * slotSize), n, fin, fout,
       };
-      await pool.run('linearBackward', task, n, 4 * n * fin * fout);
+      await pool.run('linearBackward', task, n, chunks);
       return {
         dx: tensor(task.dx, [n, fin]),
         dweight: tensor(sumSlots(task.partials, slotSize, 0, fout * fin), [fout, fin]),

@@ -69,13 +69,13 @@ export function maxPool2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'maxPo
     async maxPool2d({ x }, attrs: Pool2dAttrs) {
       const g = poolShape(x, attrs);
       const y = sharedFloat32(g.n * g.c * g.oh * g.ow);
-      await pool.run('maxPool2d', { x: f32(x), y, g }, g.n * g.c, poolWork(g));
+      await pool.run('maxPool2d', { x: f32(x), y, g }, g.n * g.c, pool.plan(g.n * g.c, poolWork(g)));
       return tensor(y, [g.n, g.c, g.oh, g.ow]);
     },
     async maxPool2dBackward({ x, dy }, attrs: Pool2dAttrs) {
       const g = poolShape(x, attrs, dy);
       const dx = sharedFloat32(g.n * g.c * g.h * g.w);
-      await pool.run('maxPool2dBackward', { x: f32(x), dy: f32(dy), dx, g }, g.n * g.c, poolWork(g));
+      await pool.run('maxPool2dBackward', { x: f32(x), dy: f32(dy), dx, g }, g.n * g.c, pool.plan(g.n * g.c, poolWork(g)));
       return tensor(dx, x.shape);
     },
   };

@@ -64,13 +64,13 @@ export function sigmoidKernels(pool: ThreadPool): Pick<TrainingKernels, 'sigmoid
     async sigmoid({ x }) {
       const n = sizeOf(x.shape);
       const y = sharedFloat32(n);
-      await pool.run('sigmoid', { x: f32(x), y }, n, n * SIGMOID_COST);
+      await pool.run('sigmoid', { x: f32(x), y }, n, pool.plan(n, n * SIGMOID_COST));
       return tensor(y, x.shape);
     },
     async sigmoidBackward({ y, dy }) {
       const n = sizeOf(y.shape);
       const dx = sharedFloat32(n);
-      await pool.run('sigmoidBackward', { y: f32(y), dy: f32(dy), dx }, n, n * SIGMOID_BACKWARD_COST);
+      await pool.run('sigmoidBackward', { y: f32(y), dy: f32(dy), dx }, n, pool.plan(n, n * SIGMOID_BACKWARD_COST));
       return tensor(dx, y.shape);
     },
   };
