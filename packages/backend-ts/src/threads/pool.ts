@@ -67,8 +67,8 @@ class Lane {
 }
 
 /**
- * The calling thread plus `size − 1` workers. `run` splits a task's items into one contiguous chunk per
- * thread; the calling thread takes the first chunk itself while the workers do the rest.
+ * The calling thread plus `size − 1` workers. `run` posts a call to the workers and then works on it itself:
+ * all of them claim the call's chunks until none is left.
  */
 export class ThreadPool {
   readonly #lanes: Lane[];
