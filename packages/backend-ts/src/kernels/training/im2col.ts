@@ -102,14 +102,16 @@ export function im2colRows(x: Float32Array, xOff: number, g: ConvShape, t: Patch
 
 /** Adds the patch gradient dcol ([kc, p], row-major) onto one image's gradient dx (from dxOff). */
 export function col2im(dcol: Float32Array, g: ConvShape, t: PatchTables, dx: Float32Array, dxOff: number): void {
-  const { kc, p, hp, wp, xBase, kOff } = t;
+  const { kc, hp, wp, kOff } = t;
+  const { oh, ow, sh, sw } = g;
   const padded = g.ph !== 0 || g.pw !== 0;
   // Without padding dx is written in place; with it, into a zero-bordered image whose interior is added after.
   const img = padded ? scratch('col2im.padded', g.cin * hp * wp).fill(0, 0, g.cin * hp * wp) : dx;
   const off = padded ? 0 : dxOff;
   for (let k = 0, d = 0; k < kc; k++) {
-    const o = off + kOff[k];
-    for (let q = 0; q < p; q++, d++) img[o + xBase[q]] += dcol[d];
+    for (let oy = 0, row = off + kOff[k]; oy < oh; oy++, row += sh * wp) {
+      for (let ox = 0, i = row; ox < ow; ox++, d++, i += sw) img[i] += dcol[d];
+    }
   }
   if (padded) {
     for (let ci = 0; ci < g.cin; ci++) {
