@@ -23,6 +23,11 @@ export interface BnCaseOptions {
   readonly minRank?: number;
   readonly maxRank?: number;
   readonly maxDim?: number;
+  /**
+   * Also draw, one time in twenty, a batch of 8..64 samples (up to ~14k values): long reductions are where
+   * float32 accumulation and work-splitting bugs show. Default true.
+   */
+  readonly largeBatches?: boolean;
   /** Keep the channel axis off axis 0, so axis 0 is a batch axis that can be sliced. */
   readonly batchAxisFirst?: boolean;
   /** Largest |offset| / scale drawn. */
@@ -35,12 +40,15 @@ export const epsArbitrary = fc.constantFrom(1e-5, 1e-3, 1e-2, 0.1);
 export const momentumArbitrary = fc.oneof(fc.constantFrom(0, 1, BATCH_NORM_DEFAULTS.momentum), fc.double({ min: 0, max: 1, noNaN: true }));
 
 export function bnCase(options: BnCaseOptions = {}): fc.Arbitrary<BnCase> {
-  const { minRank = 2, maxRank = 4, maxDim = 5, batchAxisFirst = false, maxOffset = 30 } = options;
+  const { minRank = 2, maxRank = 4, maxDim = 5, batchAxisFirst = false, maxOffset = 30, largeBatches = true } = options;
+  const small = (rank: number) => fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: rank, maxLength: rank });
+  const large = (rank: number) =>
+    fc.tuple(fc.integer({ min: 8, max: 64 }), fc.array(fc.integer({ min: 1, max: 6 }), { minLength: rank - 1, maxLength: rank - 1 })).map(([n, rest]) => [n, ...rest]);
   return fc
     .integer({ min: minRank, max: maxRank })
     .chain((rank) =>
       fc.record({
-        shape: fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: rank, maxLength: rank }),
+        shape: largeBatches ? fc.oneof({ weight: 19, arbitrary: small(rank) }, { weight: 1, arbitrary: large(rank) }) : small(rank),
         axis: batchAxisFirst
           ? fc.integer({ min: 1, max: rank - 1 }).chain((a) => fc.constantFrom(a, a - rank))
           : fc.integer({ min: -rank, max: rank - 1 }),

@@ -8,8 +8,13 @@ import { compareArrays, compareScaled, FLOAT32_VS_REFERENCE, type Tolerance } fr
 import { train } from './bn-calls.js';
 import type { CheckDefinition } from './types.js';
 
-/** Two float32 computations of the same values in a different memory order: only summation order differs. */
-const SAME_VALUES_REORDERED: Tolerance = { rtol: 1e-5, atol: 1e-5 };
+/**
+ * Two float32 computations of the same values in a different memory order: only summation order differs,
+ * so each is within float32-vs-reference error of the truth and they may differ by both.
+ */
+const SAME_VALUES_REORDERED: Tolerance = { rtol: 2e-4, atol: 2e-4 };
+/** Other channels' outputs after one channel's data changed: nothing they depend on changed. */
+const UNCHANGED: Tolerance = { rtol: 1e-6, atol: 1e-6 };
 
 /**
  * Check 2. For any rank and any (possibly negative) channel axis: the output matches the float64 reference;
@@ -44,9 +49,9 @@ export const axisHandling: CheckDefinition = {
           compareScaled('y vs reference', direct.y, ref.y, FLOAT32_VS_REFERENCE),
           compareScaled('mean vs reference', direct.mean, ref.mean, FLOAT32_VS_REFERENCE),
           compareScaled('invStd vs reference', direct.invStd, ref.invStd, FLOAT32_VS_REFERENCE),
-          compareArrays('y(axis a) vs transpose·y(axis 1)·transpose', direct.y, back.data, SAME_VALUES_REORDERED),
-          compareArrays('runningVar(axis a) vs runningVar(axis 1)', direct.runningVar, viaAxis1.runningVar, SAME_VALUES_REORDERED),
-          compareArrays('other channels after changing channel 0', untouched(touched.y), untouched(direct.y), { rtol: 1e-6, atol: 1e-6 }),
+          compareScaled('y(axis a) vs transpose·y(axis 1)·transpose', direct.y, back.data, SAME_VALUES_REORDERED),
+          compareScaled('runningVar(axis a) vs runningVar(axis 1)', direct.runningVar, viaAxis1.runningVar, SAME_VALUES_REORDERED),
+          compareArrays('other channels after changing channel 0', untouched(touched.y), untouched(direct.y), UNCHANGED),
         ];
       }),
     ),
