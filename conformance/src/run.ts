@@ -67,7 +67,8 @@ export function resolveSettings(o: ConformanceOptions): RunSettings {
   if (!Number.isInteger(numRuns) || numRuns < 1) throw new ConformanceUsageError(`--num-runs must be a positive integer, got ${String(numRuns)}`);
   const seed = o.seed ?? (Date.now() ^ (process.pid << 16)) >>> 0;
   if (!Number.isInteger(seed)) throw new ConformanceUsageError(`--seed must be an integer, got ${String(o.seed)}`);
-  const propertyTimeLimitMs = o.numRuns === undefined ? DEFAULT_PROPERTY_TIME_LIMIT_MS : undefined;
+  // A budget only for the default run: an explicit --num-runs, or a replayed --path, must run in full.
+  const propertyTimeLimitMs = o.numRuns === undefined && o.path === undefined ? DEFAULT_PROPERTY_TIME_LIMIT_MS : undefined;
   return { profile, seed, numRuns, propertyTimeLimitMs, path: o.path, lenet, filter: o.filter, device: o.device };
 }
 

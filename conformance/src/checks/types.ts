@@ -9,7 +9,7 @@ export interface RunSettings {
   readonly numRuns: number;
   /**
    * Wall-clock budget per property in ms: a slow backend runs fewer inputs rather than taking minutes.
-   * Undefined when --num-runs was given explicitly: then exactly that many run.
+   * Undefined when --num-runs or --path was given explicitly: then exactly those inputs run.
    */
   readonly propertyTimeLimitMs?: number;
   /** fast-check replay path of a previous failure (with the same seed). */
