@@ -6,7 +6,8 @@ import { BUILTIN_BACKENDS } from '@bnkit/core';
 import { toJUnit } from './report/junit.js';
 import { formatReport } from './report/table.js';
 import type { LenetTier, Profile } from './report/types.js';
-import { ConformanceUsageError, DEFAULT_NUM_RUNS, runConformance } from './run.js';
+import { ConformanceUsageError } from './errors.js';
+import { DEFAULT_NUM_RUNS, runConformance } from './run.js';
 import { errorCode } from './kernel-errors.js';
 
 /** Exit codes: every check passed; a check failed or was NOT IMPLEMENTED; the run could not start; a crash. */

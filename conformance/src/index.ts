@@ -1,9 +1,10 @@
-export { runConformance, resolveSettings, ConformanceUsageError, DEFAULT_NUM_RUNS, PROFILES, type ConformanceOptions } from './run.js';
+export { runConformance, resolveSettings, DEFAULT_NUM_RUNS, DEFAULT_PROPERTY_TIME_LIMIT_MS, PROFILES, type ConformanceOptions } from './run.js';
+export { ConformanceUsageError, MalformedFixtureError } from './errors.js';
 export { CHECKS } from './checks/index.js';
 export type { CheckContext, CheckDefinition, CheckOutcome, RunSettings } from './checks/types.js';
 export { checkProperty, ToleranceExceeded, BehaviourViolated } from './property.js';
 export { OP_RUNNERS, runnerFor, type OpRunner } from './fixtures/ops/index.js';
-export { loadFixtureDirs, loadFixtureFile, MalformedFixtureError } from './fixtures/load.js';
+export { loadFixtureDirs, loadFixtureFile } from './fixtures/load.js';
 export type { Fixture, HostTensor, LoadedFixture, TensorJson } from './fixtures/types.js';
 export { formatReport } from './report/table.js';
 export { toJUnit } from './report/junit.js';

@@ -3,6 +3,7 @@ import { checked, loadBackend, type Backend, type KernelGroup } from '@bnkit/cor
 import { fixtureDirs as builtinFixtureDirs } from '@bnkit/fixtures';
 import { CHECKS } from './checks/index.js';
 import { missingKernelStatus, type CheckContext, type CheckDefinition, type CheckOutcome, type RunSettings } from './checks/types.js';
+import { ConformanceUsageError } from './errors.js';
 import { loadFixtureDirs } from './fixtures/load.js';
 import { groupOfKernel, messageOf, missingKernelOf } from './kernel-errors.js';
 import { summarise } from './report/summary.js';
@@ -20,15 +21,6 @@ export const PROFILES: { readonly [P in Profile]: readonly KernelGroup[] } = {
   bn: ['batchNorm'],
   training: ['batchNorm', 'training'],
 };
-
-/** Options that make no sense together, or are out of range. */
-export class ConformanceUsageError extends Error {
-  readonly code = 'USAGE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConformanceUsageError';
-  }
-}
 
 export interface ConformanceOptions {
   /** A backend, or what `loadBackend` accepts: 'ts' | 'gpu' | 'tfjs', a package name, a file path. */
