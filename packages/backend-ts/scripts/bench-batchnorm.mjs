@@ -18,11 +18,14 @@ const rMean = new Float32Array(C), rVar = new Float32Array(C).fill(1);
 // ---- hand-written loops: typed arrays, float64 accumulators, channel-major, NCHW only ----------------
 // "simple": one accumulator per sum, the loop anyone would write (DESIGN section 7's 2.2 ms anchor).
 // "unrolled": four accumulators per sum, which breaks V8's serial float-add chain.
-// Arrays come in as arguments, as in any reusable function (module constants would let V8 embed them).
+// Arrays come in as arguments, as in any reusable function (module constants would let V8 embed them),
+// the output too: "fresh" passes a new array per call as a kernel must return one, "reused" passes the
+// same array every time, which leaves only the arithmetic (the kernels take their outputs from the
+// backend's pool of disposed storage, so they sit between the two).
 const sMean = new Float64Array(C), sInv = new Float64Array(C);
 
-function trainForwardSimple(x, gamma, beta, rMean, rVar) {
-  const y = new Float32Array(total), rm = new Float32Array(C), rv = new Float32Array(C);
+function trainForwardSimple(x, gamma, beta, rMean, rVar, y) {
+  const rm = new Float32Array(C), rv = new Float32Array(C);
   for (let c = 0; c < C; c++) {
     let s = 0;
     for (let o = 0; o < N; o++) for (let i = (o * C + c) * HW, e = i + HW; i < e; i++) s += x[i];
@@ -38,8 +41,8 @@ function trainForwardSimple(x, gamma, beta, rMean, rVar) {
   return y;
 }
 
-function trainForwardUnrolled(x, gamma, beta, rMean, rVar) {
-  const y = new Float32Array(total), rm = new Float32Array(C), rv = new Float32Array(C);
+function trainForwardUnrolled(x, gamma, beta, rMean, rVar, y) {
+  const rm = new Float32Array(C), rv = new Float32Array(C);
   for (let c = 0; c < C; c++) {
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (let o = 0; o < N; o++) {
@@ -66,8 +69,8 @@ function trainForwardUnrolled(x, gamma, beta, rMean, rVar) {
   return y;
 }
 
-function trainBackwardSimple(x, dy, gamma, sMean, sInv) {
-  const dx = new Float32Array(total), dg = new Float32Array(C), db = new Float32Array(C);
+function trainBackwardSimple(x, dy, gamma, sMean, sInv, dx) {
+  const dg = new Float32Array(C), db = new Float32Array(C);
   for (let c = 0; c < C; c++) {
     const m = sMean[c], inv = sInv[c];
     let sd = 0, sdx = 0;
@@ -79,8 +82,8 @@ function trainBackwardSimple(x, dy, gamma, sMean, sInv) {
   return dx;
 }
 
-function trainBackwardUnrolled(x, dy, gamma, sMean, sInv) {
-  const dx = new Float32Array(total), dg = new Float32Array(C), db = new Float32Array(C);
+function trainBackwardUnrolled(x, dy, gamma, sMean, sInv, dx) {
+  const dg = new Float32Array(C), db = new Float32Array(C);
   for (let c = 0; c < C; c++) {
     const m = sMean[c], inv = sInv[c];
     let d0 = 0, d1 = 0, p0 = 0, p1 = 0;
@@ -97,8 +100,7 @@ function trainBackwardUnrolled(x, dy, gamma, sMean, sInv) {
   return dx;
 }
 
-function evalForwardHand(x, gamma, beta, rMean, rVar) {
-  const y = new Float32Array(total);
+function evalForwardHand(x, gamma, beta, rMean, rVar, y) {
   for (let c = 0; c < C; c++) {
     const m = rMean[c], sc = gamma[c] / Math.sqrt(rVar[c] + eps), b = beta[c];
     for (let o = 0; o < N; o++) for (let i = (o * C + c) * HW, e = i + HW; i < e; i++) y[i] = (x[i] - m) * sc + b;
@@ -134,7 +136,7 @@ async function kernelTrainBackward() {
   disposeAll(await b.batchNormTrainBackward({ x: tx, dy: tdy, gamma: tg, mean: saved.mean, invStd: saved.invStd }, attrs));
 }
 async function kernelEval() { disposeAll(await b.batchNormEval(inputs, attrs)); }
-trainForwardSimple(x, gamma, beta, rMean, rVar); // fills sMean / sInv for the hand-written backward loops
+trainForwardSimple(x, gamma, beta, rMean, rVar, new Float32Array(total)); // fills sMean / sInv for the hand-written backward loops
 
 /** Median ms per call over rounds, the candidates interleaved so drift hits all of them alike. */
 async function timeAll(fns, rounds = 15, reps = 10) {
@@ -149,17 +151,24 @@ async function timeAll(fns, rounds = 15, reps = 10) {
   return samples.map((s) => s.sort((p, q) => p - q)[s.length >> 1]);
 }
 
+const out = new Float32Array(total);
+const fresh = () => new Float32Array(total);
 const groups = [
   ['train forward', kernelTrain, {
-    simple: () => trainForwardSimple(x, gamma, beta, rMean, rVar),
-    unrolled: () => trainForwardUnrolled(x, gamma, beta, rMean, rVar),
-    naive: () => trainForwardNaive(x, gamma, beta),
+    'simple fresh': () => trainForwardSimple(x, gamma, beta, rMean, rVar, fresh()),
+    'unrolled fresh': () => trainForwardUnrolled(x, gamma, beta, rMean, rVar, fresh()),
+    'unrolled reused': () => trainForwardUnrolled(x, gamma, beta, rMean, rVar, out),
+    'naive': () => trainForwardNaive(x, gamma, beta),
   }],
   ['train backward', kernelTrainBackward, {
-    simple: () => trainBackwardSimple(x, dy, gamma, sMean, sInv),
-    unrolled: () => trainBackwardUnrolled(x, dy, gamma, sMean, sInv),
+    'simple fresh': () => trainBackwardSimple(x, dy, gamma, sMean, sInv, fresh()),
+    'unrolled fresh': () => trainBackwardUnrolled(x, dy, gamma, sMean, sInv, fresh()),
+    'unrolled reused': () => trainBackwardUnrolled(x, dy, gamma, sMean, sInv, out),
   }],
-  ['eval forward', kernelEval, { hand: () => evalForwardHand(x, gamma, beta, rMean, rVar) }],
+  ['eval forward', kernelEval, {
+    'fresh': () => evalForwardHand(x, gamma, beta, rMean, rVar, fresh()),
+    'reused': () => evalForwardHand(x, gamma, beta, rMean, rVar, out),
+  }],
 ];
 console.log(`BatchNorm (${N},${C},${H},${W}) NCHW, 1 thread, Node ${process.version}; median ms per call`);
 for (const [name, kernel, hands] of groups) {

@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { batchNormAttrs, type Backend, type BatchNormAttrs, type Tensor } from '@bnkit/core';
 import createBackend from '../dist/index.js';
 
-/** The PyTorch golden cases (format `bnkit-fixture/1`, see fixtures/README.md). */
-const FIXTURE_DIR = new URL('../../../fixtures/pytorch/batchNorm/', import.meta.url);
+/**
+ * The golden BatchNorm cases (format `bnkit-fixture/1`, see fixtures/README.md): PyTorch's, and bnkit's own
+ * from an independent NumPy float64 implementation (rank 5, axis 0, negative axes on an offset).
+ */
+const FIXTURE_DIRS = ['../../../fixtures/pytorch/batchNorm/', '../../../fixtures/bnkit/batchNorm/'].map((d) => new URL(d, import.meta.url));
 
 interface FixtureTensor {
   shape: number[];
@@ -13,16 +16,20 @@ interface FixtureTensor {
 
 interface BatchNormFixture {
   id: string;
+  op: string;
   attrs: Partial<BatchNormAttrs> & { training: boolean };
   inputs: Record<'x' | 'gamma' | 'beta' | 'runningMean' | 'runningVar' | 'dy', FixtureTensor>;
   expected: Record<string, FixtureTensor>;
   tolerance: { rtol: number; atol: number };
 }
 
-const fixtures: BatchNormFixture[] = readdirSync(FIXTURE_DIR)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => JSON.parse(readFileSync(new URL(f, FIXTURE_DIR), 'utf8')) as BatchNormFixture);
+const fixtures: BatchNormFixture[] = FIXTURE_DIRS.flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    // A file holds one case or an array of cases.
+    .flatMap((f) => [JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as BatchNormFixture | BatchNormFixture[]].flat()),
+);
 
 /** Every value within `atol + rtol·|expected|`; reports the worst offender so a failure says where. */
 function expectClose(name: string, actual: ArrayLike<number>, expected: FixtureTensor, tol: { rtol: number; atol: number }): void {
@@ -65,11 +72,12 @@ async function run(b: Backend, f: BatchNormFixture): Promise<Record<string, Floa
   };
 }
 
-describe('BatchNorm golden fixtures (PyTorch, float64 reference)', async () => {
+describe('BatchNorm golden fixtures (float64 references)', async () => {
   const b = await createBackend();
 
   it('finds the fixtures', () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(19);
+    expect(fixtures.length).toBeGreaterThanOrEqual(23);
+    for (const f of fixtures) expect(f.op, f.id).toBe('batchNorm');
   });
 
   it.each(fixtures.map((f) => [f.id, f] as const))('%s', async (_id, f) => {

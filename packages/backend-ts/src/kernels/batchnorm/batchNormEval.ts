@@ -1,5 +1,6 @@
 import type { BatchNormAttrs, BatchNormInputs, Tensor } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
+import { sharedFloat32 } from '../../threads/shared.js';
 import { channelAffine } from './channel-loops.js';
 import { channelGeometry } from './geometry.js';
 import { inverseStd, perChannel, product } from './per-channel.js';
@@ -8,6 +9,8 @@ import { inverseStd, perChannel, product } from './per-channel.js';
 export async function batchNormEval(inputs: BatchNormInputs, attrs: BatchNormAttrs): Promise<Tensor> {
   const g = channelGeometry(inputs.x, attrs.axis);
   const scale = product(perChannel(inputs.gamma), inverseStd(perChannel(inputs.runningVar), attrs.eps));
-  const y = channelAffine(f32(inputs.x), perChannel(inputs.runningMean), scale, perChannel(inputs.beta), g);
+  const x = f32(inputs.x);
+  const y = sharedFloat32(x.length);
+  channelAffine(x, perChannel(inputs.runningMean), scale, perChannel(inputs.beta), g, y);
   return tensor(y, [...inputs.x.shape]);
 }

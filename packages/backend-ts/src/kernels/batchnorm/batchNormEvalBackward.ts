@@ -1,5 +1,6 @@
 import type { BatchNormAttrs, BatchNormEvalBackwardInputs, BatchNormGradients } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
+import { sharedFloat32 } from '../../threads/shared.js';
 import { channelAffine, channelGradientSums } from './channel-loops.js';
 import { channelGeometry } from './geometry.js';
 import { channelTensor, inverseStd, perChannel, product } from './per-channel.js';
@@ -17,6 +18,7 @@ export async function batchNormEvalBackward(inputs: BatchNormEvalBackwardInputs,
 
   const { sumDy, sumDyCentered } = channelGradientSums(dy, f32(inputs.x), runningMean, g);
   const zero = new Float64Array(g.channels);
-  const dx = channelAffine(dy, zero, product(perChannel(inputs.gamma), invStd), zero, g);
+  const dx = sharedFloat32(dy.length);
+  channelAffine(dy, zero, product(perChannel(inputs.gamma), invStd), zero, g, dx);
   return { dx: tensor(dx, [...inputs.x.shape]), dgamma: channelTensor(product(sumDyCentered, invStd)), dbeta: channelTensor(sumDy) };
 }

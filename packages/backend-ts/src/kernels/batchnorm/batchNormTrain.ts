@@ -1,5 +1,6 @@
 import type { BatchNormAttrs, BatchNormInputs, BatchNormTrainOutputs } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
+import { sharedFloat32 } from '../../threads/shared.js';
 import { channelAffine, channelSquaredDeviations, channelSums } from './channel-loops.js';
 import { channelGeometry } from './geometry.js';
 import { channelTensor, inverseStd, perChannel, product } from './per-channel.js';
@@ -34,7 +35,8 @@ export async function batchNormTrain(inputs: BatchNormInputs, attrs: BatchNormAt
   }
   const invStd = inverseStd(biasedVar, attrs.eps);
 
-  const y = channelAffine(x, mean, product(perChannel(inputs.gamma), invStd), perChannel(inputs.beta), g);
+  const y = sharedFloat32(x.length);
+  channelAffine(x, mean, product(perChannel(inputs.gamma), invStd), perChannel(inputs.beta), g, y);
   return {
     y: tensor(y, [...inputs.x.shape]),
     runningMean: channelTensor(runningAverage(perChannel(inputs.runningMean), mean, attrs.momentum)),

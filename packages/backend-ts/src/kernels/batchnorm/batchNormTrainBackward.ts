@@ -1,5 +1,6 @@
 import type { BatchNormAttrs, BatchNormGradients, BatchNormTrainBackwardInputs } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
+import { sharedFloat32 } from '../../threads/shared.js';
 import { channelGradientSums, channelInputGradient } from './channel-loops.js';
 import { channelGeometry } from './geometry.js';
 import { channelTensor, perChannel } from './per-channel.js';
@@ -40,6 +41,7 @@ export async function batchNormTrainBackward(inputs: BatchNormTrainBackwardInput
     shift[c] = (-a * sumDy[c]) / n;
   }
 
-  const dx = channelInputGradient(dy, x, mean, dyScale, xScale, shift, g);
+  const dx = sharedFloat32(x.length);
+  channelInputGradient(dy, x, mean, dyScale, xScale, shift, g, dx);
   return { dx: tensor(dx, [...inputs.x.shape]), dgamma: channelTensor(dgamma), dbeta: channelTensor(sumDy) };
 }

@@ -135,14 +135,13 @@ export function channelGradientSums(dy: Float32Array, x: Float32Array, center: F
 }
 
 /**
- * `(src − center[c]) · scale[c] + shift[c]`, a new array. Centering first (rather than folding center into
- * the shift) keeps the result exact to float64 rounding when the data sit on a large offset.
+ * out = `(src − center[c]) · scale[c] + shift[c]`. Centering first (rather than folding center into the
+ * shift) keeps the result exact to float64 rounding when the data sit on a large offset.
  */
 export function channelAffine(
-  src: Float32Array, center: Float64Array, scale: Float64Array, shift: Float64Array, g: ChannelGeometry,
-): Float32Array {
+  src: Float32Array, center: Float64Array, scale: Float64Array, shift: Float64Array, g: ChannelGeometry, out: Float32Array,
+): void {
   const { outer, channels, inner } = g;
-  const out = new Float32Array(src.length);
   if (inner === 1) {
     for (let row = 0; row < outer * channels; row += channels) {
       for (let c = 0; c < channels; c++) out[row + c] = (src[row + c] - center[c]) * scale[c] + shift[c];
@@ -155,16 +154,14 @@ export function channelAffine(
       }
     }
   }
-  return out;
 }
 
-/** `dyScale[c] · dy + xScale[c] · (x − center[c]) + shift[c]`, a new array: the training-mode dx. */
+/** out = `dyScale[c] · dy + xScale[c] · (x − center[c]) + shift[c]`: the training-mode dx. */
 export function channelInputGradient(
   dy: Float32Array, x: Float32Array, center: Float64Array,
-  dyScale: Float64Array, xScale: Float64Array, shift: Float64Array, g: ChannelGeometry,
-): Float32Array {
+  dyScale: Float64Array, xScale: Float64Array, shift: Float64Array, g: ChannelGeometry, out: Float32Array,
+): void {
   const { outer, channels, inner } = g;
-  const out = new Float32Array(x.length);
   if (inner === 1) {
     for (let row = 0; row < outer * channels; row += channels) {
       for (let c = 0; c < channels; c++) {
@@ -180,5 +177,4 @@ export function channelInputGradient(
       }
     }
   }
-  return out;
 }
