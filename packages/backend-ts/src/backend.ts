@@ -6,6 +6,7 @@ import {
 import { batchNormKernels } from './kernels/batchnorm/index.js';
 import { createTrainingKernels } from './kernels/training/index.js';
 import { BACKEND_NAME, TsTensor, own } from './tensor.js';
+import { recycle } from './threads/shared.js';
 
 export interface TsBackendOptions extends BackendOptions {
   /** Worker threads for the heavy kernels (conv2d, linear). Default: all cores, at most 4. */
@@ -66,7 +67,12 @@ export async function createBackend(options: TsBackendOptions = {}): Promise<Bac
     },
     dispose(t: Tensor): void {
       const h = own(t);
-      if (ledger.live.delete(h)) h.release();
+      if (!ledger.live.delete(h)) return;
+      const data = h.data;
+      h.release();
+      // Storage no live handle shares (reshape shares it) is reused for later kernel outputs.
+      for (const other of ledger.live) if (other.data.buffer === data.buffer) return;
+      recycle(data);
     },
     memory(): MemoryInfo {
       let bytes = 0;

@@ -110,6 +110,79 @@ describe('1 thread and 2 threads agree', () => {
   });
 });
 
+describe('storage reuse after dispose', () => {
+  let b: TrainingBackend;
+  beforeAll(async () => {
+    b = (await createBackend({ threads: 2 })) as TrainingBackend;
+  });
+  afterAll(() => b.close());
+  const rand = seeded(31);
+  const shape = [128, 6, 24, 24];
+  const data = () => randomArray(shape.reduce((a, d) => a * d, 1), rand);
+
+  it('keeps the values of a reshaped handle whose original was disposed', async () => {
+    const y = await b.sigmoid({ x: b.upload(data(), shape) });
+    const expected = await b.read(y);
+    const view = b.reshape(y, [128, 6 * 24 * 24]);
+    b.dispose(y);
+    // Same size as y: would land on y's storage if it were (wrongly) reused.
+    const other = await b.relu({ x: b.upload(data(), shape) });
+    expectIdentical(await b.read(view), expected, 'reshaped view');
+    b.dispose(other);
+    b.dispose(view);
+  });
+
+  it('does not reuse an input disposed while a threaded call on it is still running', async () => {
+    // When the calling thread runs out of chunks the worker is often still inside its last one (chunks of
+    // this conv take milliseconds); the relu below then runs at once and would overwrite x if its storage
+    // were reused before the call settled. (On a busy machine the calling thread may do every chunk itself;
+    // the pinning rule itself is tested deterministically under 'shared storage pool'.)
+    const x = await b.sigmoid({ x: b.upload(data(), shape) });
+    const conv = { weight: b.upload(randomArray(16 * 6 * 25, rand), [16, 6, 5, 5]), bias: b.upload(new Float32Array(16), [16]) };
+    const attrs = { stride: [1, 1] as const, padding: [0, 0] as const };
+    const expected = await b.read(await b.conv2d({ x, ...conv }, attrs));
+    for (let round = 0; round < 3; round++) {
+      const input = round === 0 ? x : await b.sigmoid({ x: b.upload(data(), shape) });
+      const want = round === 0 ? expected : await b.read(await b.conv2d({ x: input, ...conv }, attrs));
+      const pending = b.conv2d({ x: input, ...conv }, attrs);
+      b.dispose(input);
+      const reused = await b.relu({ x: b.upload(data(), shape) });
+      expectIdentical(await b.read(await pending), want, `conv output, round ${round}`);
+      b.dispose(reused);
+    }
+  });
+
+  it('hands out zeroed storage for outputs that accumulate', async () => {
+    const x = b.upload(data(), shape);
+    const dy = b.upload(randomArray(128 * 6 * 12 * 12, rand), [128, 6, 12, 12]);
+    const attrs = { kernel: [2, 2] as const, stride: [2, 2] as const, padding: [0, 0] as const };
+    const first = await b.avgPool2dBackward({ x, dy }, attrs);
+    const expected = await b.read(first);
+    b.dispose(first);
+    b.dispose(await b.sigmoid({ x }));
+    expectIdentical(await b.read(await b.avgPool2dBackward({ x, dy }, attrs)), expected, 'dx');
+  });
+});
+
+describe('shared storage pool', () => {
+  it('reuses recycled storage zeroed, but not while it is pinned by a running call', async () => {
+    const { pin, recycle, sharedFloat32 } = await import('../dist/threads/shared.js');
+    const n = 12345;
+    const a = sharedFloat32(n);
+    a.fill(7);
+    const unpin = pin([a]);
+    recycle(a);
+    const whilePinned = sharedFloat32(n);
+    expect(whilePinned.buffer).not.toBe(a.buffer);
+    unpin();
+    const after = sharedFloat32(n);
+    expect(after.buffer).toBe(a.buffer);
+    expect(after.every((v) => v === 0)).toBe(true);
+    recycle(new Float32Array(n));
+    expect(sharedFloat32(n).buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+});
+
 describe('worker lifetime', () => {
   const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 

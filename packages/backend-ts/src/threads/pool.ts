@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError } from '@bnkit/core';
-import { asShared } from './shared.js';
+import { asShared, pin } from './shared.js';
 import { CHUNKS_DONE, chunkStart, runChunks, runTask, type TaskArgs, type TaskMessage, type TaskName, type TaskReply } from './tasks.js';
 
 /**
@@ -123,6 +123,8 @@ export class ThreadPool {
       return;
     }
     const shared = shareInputs(args);
+    // A caller may dispose an input before this call settles; its storage must not be reused meanwhile.
+    const unpin = pin(Object.values(shared as object));
     const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
     const helpers = this.#lanes.slice(0, chunks - 1).map((lane) =>
       lane.send({ id: this.#nextId++, task: name, args: shared, count, chunks, control }),
@@ -130,12 +132,14 @@ export class ThreadPool {
     try {
       runChunks(name, shared, count, chunks, control);
     } finally {
-      // Every chunk finished: the workers have nothing left to write, whether or not they have answered
-      // yet (a late one claims nothing). Otherwise wait for them, so no worker still writes after we return.
+      // Every chunk finished: the workers have nothing left to touch, whether or not they have answered
+      // yet (a late one claims nothing). Otherwise wait for them, so no worker still works after we return.
       if (Atomics.load(control, CHUNKS_DONE) === chunks) {
+        unpin();
         for (const h of helpers) h.catch(() => undefined);
       } else {
         const settled = await Promise.allSettled(helpers);
+        unpin();
         const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
         if (failed) throw failed.reason;
       }
