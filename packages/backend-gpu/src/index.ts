@@ -1,0 +1,3 @@
+export { createBackend, createBackend as default, type GpuBackend, type GpuBackendOptions } from './backend.js';
+export { DEVICE_CHOICES, type DeviceChoice } from './device.js';
+export { MAX_ELEMENTS } from './kernel-context.js';

@@ -1,0 +1,33 @@
+import { validateConv2d, type Conv2dAttrs, type Conv2dInputs, type Tensor } from '@bnkit/core';
+import type { KernelContext } from '../kernel-context.js';
+import { kernelSource, unravel } from './source.js';
+
+/** Direct convolution, one thread per output element: y = bias + Σ x·w over the window (NCHW, OIHW). */
+export function conv2d(ctx: KernelContext, inputs: Conv2dInputs, attrs: Conv2dAttrs): Promise<Tensor> {
+  const g = validateConv2d(inputs.x, inputs.weight, attrs, inputs.bias);
+  const [sh, sw] = attrs.stride;
+  const [ph, pw] = attrs.padding;
+  // Bounds checks are only needed where padding can put the window outside the image.
+  const rowGuard = ph > 0 ? `ih >= 0 && ih < ${g.h}` : 'true';
+  const colGuard = pw > 0 ? `iw >= 0 && iw < ${g.w}` : 'true';
+  const source = kernelSource(
+    ['x', 'w', 'bias'],
+    `${unravel('this.thread.x', ['n', 'co', 'oh', 'ow'], [g.n, g.cout, g.oh, g.ow])}
+let acc = bias[co];
+for (let ci = 0; ci < ${g.cin}; ci++) {
+  for (let kh = 0; kh < ${g.kh}; kh++) {
+    const ih = oh * ${sh} + kh - ${ph};
+    if (${rowGuard}) {
+      for (let kw = 0; kw < ${g.kw}; kw++) {
+        const iw = ow * ${sw} + kw - ${pw};
+        if (${colGuard}) {
+          acc += x[((n * ${g.cin} + ci) * ${g.h} + ih) * ${g.w} + iw] * w[((co * ${g.cin} + ci) * ${g.kh} + kh) * ${g.kw} + kw];
+        }
+      }
+    }
+  }
+}
+return acc;`,
+  );
+  return ctx.run(source, [g.n, g.cout, g.oh, g.ow], [inputs.x, inputs.weight, inputs.bias]);
+}

@@ -1,0 +1,51 @@
+import { validateLinear, type LinearBackwardInputs, type ParameterGradients } from '@bnkit/core';
+import type { KernelContext } from '../kernel-context.js';
+import { own } from '../tensor.js';
+import { SUM, channelSum } from './channel-sum.js';
+import { kernelSource, unravel } from './source.js';
+import { sumRows } from './sum-rows.js';
+
+/** Batch rows each stage-one thread of the weight gradient covers. */
+const ROWS_PER_SLICE = 32;
+
+/**
+ * dx[n, i] = Σ_o dy[n, o] · w[o, i] (one thread per element). dweight[o, i] = Σ_n dy[n, o] · x[n, i] as a
+ * two-stage reduction over slices of the batch; dbias[o] = Σ_n dy[n, o].
+ */
+export async function linearBackward(ctx: KernelContext, inputs: LinearBackwardInputs): Promise<Required<ParameterGradients>> {
+  const g = validateLinear(inputs.x, inputs.weight, undefined, inputs.dy);
+  const dy = own(inputs.dy);
+  const rows = Math.min(ROWS_PER_SLICE, g.n);
+  const slices = Math.ceil(g.n / rows);
+  const partialSource = kernelSource(
+    ['x', 'dy'],
+    `${unravel('this.thread.x', ['o', 'i', 's'], [g.out, g.in, slices])}
+let acc = 0;
+for (let r = 0; r < ${rows}; r++) {
+  const n = s * ${rows} + r;
+  if (n < ${g.n}) {
+    acc += dy[n * ${g.out} + o] * x[n * ${g.in} + i];
+  }
+}
+return acc;`,
+  );
+  const partials = await ctx.run(partialSource, [g.out * g.in * slices], [inputs.x, dy]);
+  let dweight;
+  try {
+    dweight = await sumRows(ctx, partials, g.out * g.in, slices, { shape: [g.out, g.in] });
+  } finally {
+    ctx.dispose(partials);
+  }
+  const dbias = await channelSum(ctx, { outer: g.n, channels: g.out, inner: 1 }, SUM, [dy]);
+  const dxSource = kernelSource(
+    ['dy', 'w'],
+    `${unravel('this.thread.x', ['n', 'i'], [g.n, g.in])}
+let acc = 0;
+for (let o = 0; o < ${g.out}; o++) {
+  acc += dy[n * ${g.out} + o] * w[o * ${g.in} + i];
+}
+return acc;`,
+  );
+  const dx = await ctx.run(dxSource, [g.n, g.in], [dy, inputs.weight]);
+  return { dx, dweight, dbias };
+}

@@ -1,0 +1,18 @@
+import { validateLinear, type LinearInputs, type Tensor } from '@bnkit/core';
+import type { KernelContext } from '../kernel-context.js';
+import { kernelSource, unravel } from './source.js';
+
+/** y[n, o] = bias[o] + Σ_i x[n, i] · w[o, i], one thread per output. */
+export function linear(ctx: KernelContext, inputs: LinearInputs): Promise<Tensor> {
+  const g = validateLinear(inputs.x, inputs.weight, inputs.bias);
+  const source = kernelSource(
+    ['x', 'w', 'bias'],
+    `${unravel('this.thread.x', ['n', 'o'], [g.n, g.out])}
+let acc = bias[o];
+for (let i = 0; i < ${g.in}; i++) {
+  acc += x[n * ${g.in} + i] * w[o * ${g.in} + i];
+}
+return acc;`,
+  );
+  return ctx.run(source, [g.n, g.out], [inputs.x, inputs.weight, inputs.bias]);
+}

@@ -1,0 +1,35 @@
+import { DisposedTensorError, formatShape, sizeOf, type DType, type Shape, type Tensor } from '@bnkit/core';
+import type { Storage } from './storage.js';
+
+export const BACKEND_NAME = 'gpu';
+
+/** A handle of this backend: shape and dtype on the host, the values in device storage. */
+export class GpuTensor implements Tensor {
+  readonly backend = BACKEND_NAME;
+  readonly size: number;
+  #storage: Storage | null;
+
+  constructor(storage: Storage, readonly shape: Shape, readonly dtype: DType) {
+    this.#storage = storage;
+    this.size = sizeOf(shape);
+  }
+
+  get storage(): Storage {
+    if (this.#storage === null) throw new DisposedTensorError(`tensor of shape ${formatShape(this.shape)} was used after dispose`);
+    return this.#storage;
+  }
+
+  /** Detaches the storage (for the caller to release); the handle is unusable afterwards. */
+  take(): Storage | null {
+    const s = this.#storage;
+    this.#storage = null;
+    return s;
+  }
+}
+
+export function own(t: Tensor): GpuTensor {
+  if (!(t instanceof GpuTensor)) {
+    throw new DisposedTensorError(`tensor from backend '${(t as Tensor)?.backend}' passed to backend '${BACKEND_NAME}'`);
+  }
+  return t;
+}
