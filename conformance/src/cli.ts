@@ -3,12 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILTIN_BACKENDS } from '@bnkit/core';
-import { toJUnit } from './report/junit.js';
-import { formatReport } from './report/table.js';
-import type { LenetTier, Profile } from './report/types.js';
+import { DEFAULT_NUM_RUNS } from './defaults.js';
 import { ConformanceUsageError } from './errors.js';
-import { DEFAULT_NUM_RUNS, runConformance } from './run.js';
 import { errorCode } from './kernel-errors.js';
+import type { LenetTier, Profile } from './report/types.js';
 
 /** Exit codes: every check passed; a check failed or was NOT IMPLEMENTED; the run could not start; a crash. */
 const EXIT = { ok: 0, notConformant: 1, usage: 2, crash: 3 } as const;
@@ -87,6 +85,10 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!values.backend) {
       throw new ConformanceUsageError(`--backend is required: ${Object.keys(BUILTIN_BACKENDS).join(', ')}, a package name or a file path`);
     }
+    // Loaded only now, so --help and option errors never depend on the checks' dependencies.
+    const { runConformance } = await import('./run.js');
+    const { formatReport } = await import('./report/table.js');
+    const { toJUnit } = await import('./report/junit.js');
     const report = await runConformance({
       backend: values.backend,
       fixtureDirs: values.fixtures ?? [],

@@ -3,19 +3,13 @@ import { checked, loadBackend, type Backend, type KernelGroup } from '@bnkit/cor
 import { fixtureDirs as builtinFixtureDirs } from '@bnkit/fixtures';
 import { CHECKS } from './checks/index.js';
 import { missingKernelStatus, type CheckContext, type CheckDefinition, type CheckOutcome, type RunSettings } from './checks/types.js';
+import { DEFAULT_NUM_RUNS, DEFAULT_PROPERTY_TIME_LIMIT_MS } from './defaults.js';
 import { ConformanceUsageError } from './errors.js';
 import { loadFixtureDirs } from './fixtures/load.js';
 import { groupOfKernel, messageOf, missingKernelOf } from './kernel-errors.js';
 import { summarise } from './report/summary.js';
 import type { CheckResult, ConformanceReport, LenetTier, Profile } from './report/types.js';
 
-/**
- * Property runs per check when none is given. The TypeScript backend does them all in about 5 s on 2 cores
- * (inputs are small: at most 625 values); a slower backend stops at DEFAULT_PROPERTY_TIME_LIMIT_MS per
- * property and reports how many ran, so a default run stays under a minute.
- */
-export const DEFAULT_NUM_RUNS = 1000;
-export const DEFAULT_PROPERTY_TIME_LIMIT_MS = 4000;
 
 export const PROFILES: { readonly [P in Profile]: readonly KernelGroup[] } = {
   bn: ['batchNorm'],

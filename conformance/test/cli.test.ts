@@ -36,7 +36,7 @@ const validBatchNorm = () => JSON.parse(readFileSync(join(root, '..', 'fixtures'
 describe('bnkit-conformance CLI', () => {
   it('exits non-zero for a broken backend given by path and names the failing check', { timeout: 60_000 }, () => {
     const r = conformance('--backend=test/broken/momentum-flipped.js', '--seed', '5', '--num-runs', '10');
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^4\s+momentum\s+FAIL/m);
     expect(r.stdout).toMatch(/replay: bnkit-conformance --backend=test\/broken\/momentum-flipped.js --profile bn --seed 5 --path \S+ --filter momentum/);
     expect(r.stdout).toContain('NOT CONFORMANT');
@@ -44,10 +44,10 @@ describe('bnkit-conformance CLI', () => {
 
   it('replays a property failure from the printed --seed and --path', { timeout: 60_000 }, () => {
     const first = conformance('--backend=test/broken/eps-outside-sqrt.js', '--seed', '11', '--num-runs', '50', '--filter', 'zero-mean');
-    expect(first.code).toBe(1);
+    expect(first.code, first.stderr).toBe(1);
     const replay = /replay: bnkit-conformance (.*)$/m.exec(first.stdout)![1].split(' ');
     const again = conformance(...replay);
-    expect(again.code).toBe(1);
+    expect(again.code, again.stderr).toBe(1);
     const failure = (out: string) => /^1 zero-mean-unit-variance: FAIL — (.*)$/m.exec(out)![1];
     expect(failure(again.stdout)).toBe(failure(first.stdout));
     expect(again.stdout).toMatch(/^1\s+zero-mean-unit-variance\s+FAIL\s+1\s/m); // the path replays one input
@@ -61,7 +61,7 @@ describe('bnkit-conformance CLI', () => {
     const json = join(dir, 'out', 'report.json');
     const junit = join(dir, 'out', 'junit.xml');
     const r = conformance('--backend=ts', '--fixtures', dir, '--filter', 'thirdparty/', '--json', json, '--junit', junit);
-    expect(r.code).toBe(1);
+    expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/thirdparty\/relu-2x3\s+PASS/);
     expect(r.stdout).toMatch(/thirdparty\/relu-2x3-wrong\s+FAIL/);
     expect(r.stdout).toMatch(/fixtures: 2 \(1 passed, 1 failed\)/);
@@ -76,7 +76,7 @@ describe('bnkit-conformance CLI', () => {
 
   it('names the available backends for an unknown one, exit 2', () => {
     const r = conformance('--backend=no-such-backend');
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain("unknown backend 'no-such-backend'");
     expect(r.stderr).toContain('ts, gpu, tfjs');
   });
@@ -87,7 +87,7 @@ describe('bnkit-conformance CLI', () => {
     bad.attrs.eps = 0;
     writeFileSync(join(dir, 'eps.json'), JSON.stringify(bad));
     const r = conformance('--backend=ts', '--fixtures', dir);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(join(dir, 'eps.json'));
     expect(r.stderr).toContain("field '/attrs/eps'");
   });
@@ -98,20 +98,21 @@ describe('bnkit-conformance CLI', () => {
     bad.inputs.x.data.pop();
     writeFileSync(join(dir, 'short.json'), JSON.stringify(bad));
     const r = conformance('--backend=ts', '--fixtures', dir);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/short\.json: field '\/inputs\/x' data has 9 values but shape \[5, 2\] needs 10/);
   });
 
   it('rejects unknown options and bad values with the usage, exit 2', () => {
-    expect(conformance('--backend=ts', '--frobnicate').code).toBe(2);
+    const unknown = conformance('--backend=ts', '--frobnicate');
+    expect(unknown.code, unknown.stderr).toBe(2);
     const r = conformance('--backend=ts', '--profile', 'everything');
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('--profile must be one of bn, training');
   });
 
   it('prints help', () => {
     const r = conformance('--help');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('--backend');
     expect(r.stdout).toContain('Exit codes');
   });
