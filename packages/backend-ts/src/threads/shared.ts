@@ -4,10 +4,6 @@
  * lost. Kernel outputs are allocated shared so the next kernel can hand them to workers without a copy.
  */
 
-export function isShared(a: Float32Array | Int32Array): boolean {
-  return a.buffer instanceof SharedArrayBuffer;
-}
-
 /*
  * Storage reuse. Kernel outputs are megabytes each and live for one training step. A fresh buffer costs a page
  * fault per 4 KiB on first touch plus garbage-collector work (measured ~8 % of a LeNet-BN step); a disposed
@@ -67,7 +63,7 @@ export function pin(arrays: readonly unknown[]): () => void {
 
 /** `a` itself when it already lives in shared memory, else a shared copy (inputs made by other kernels). */
 export function asShared(a: Float32Array): Float32Array {
-  if (isShared(a)) return a;
+  if (a.buffer instanceof SharedArrayBuffer) return a;
   const copy = sharedFloat32(a.length);
   copy.set(a);
   return copy;

@@ -14,7 +14,6 @@ import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
 export interface LinearTask {
   readonly x: Float32Array;
   readonly weight: Float32Array;
-  readonly n: number;
   readonly fin: number;
   readonly fout: number;
 }
@@ -70,7 +69,7 @@ export function linearKernels(pool: ThreadPool): Pick<TrainingKernels, 'linear' 
       const { n, in: fin, out: fout } = validateLinear(inputs.x, inputs.weight, inputs.bias);
       const y = sharedFloat32(n * fout);
       const task: LinearForwardTask = {
-        x: f32(inputs.x), weight: f32(inputs.weight), bias: f32(inputs.bias), y, n, fin, fout,
+        x: f32(inputs.x), weight: f32(inputs.weight), bias: f32(inputs.bias), y, fin, fout,
       };
       await pool.run('linearForward', task, n, pool.plan(n, 2 * n * fin * fout));
       return tensor(y, [n, fout]);
@@ -82,7 +81,7 @@ export function linearKernels(pool: ThreadPool): Pick<TrainingKernels, 'linear' 
       const chunks = pool.plan(n, 4 * n * fin * fout);
       const task: LinearBackwardTask = {
         x: f32(inputs.x), weight: f32(inputs.weight), dy: f32(inputs.dy),
-        dx: sharedFloat32(n * fin), partials: sharedFloat32(chunks * slotSize), n, fin, fout,
+        dx: sharedFloat32(n * fin), partials: sharedFloat32(chunks * slotSize), fin, fout,
       };
       await pool.run('linearBackward', task, n, chunks);
       return {
