@@ -94,7 +94,7 @@ export function formatTable(report: BenchReport): string {
     r.what,
     `${r.backend} (${r.device})`,
     clip(formatOutcome(r.bnkit), 60),
-    `${r.anchor.name} (${r.anchor.device})`,
+    clip(`${r.anchor.name} (${r.anchor.device})`, 60),
     clip(formatOutcome(r.anchor), 60),
     r.ratio === null ? '-' : `${r.ratio >= 10 ? r.ratio.toFixed(0) : r.ratio.toFixed(2)}×`,
     r.targets.map((t) => t.description).join('; ') || '-',
@@ -103,7 +103,15 @@ export function formatTable(report: BenchReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)];
-  const notes = report.rows.flatMap((r) => r.notes.map((n) => `  ${r.backend}, ${r.what}: ${n}`));
+  // Reasons are clipped in the table; the notes give them whole (once per distinct reason).
+  const reasons = report.rows.flatMap((r) => [
+    ...('unavailable' in r.bnkit ? [`bnkit ${r.backend} unavailable: ${r.bnkit.unavailable}`] : []),
+    ...('unavailable' in r.anchor ? [`${r.anchor.name} unavailable: ${r.anchor.unavailable}`] : []),
+  ]);
+  const notes = [
+    ...new Set(reasons.map((n) => `  ${n}`)),
+    ...report.rows.flatMap((r) => r.notes.map((n) => `  ${r.backend}, ${r.what}: ${n}`)),
+  ];
   if (notes.length > 0) out.push('', 'notes:', ...notes);
   if (report.skipped.length > 0) {
     out.push('', 'skipped backends:', ...report.skipped.map((s) => `  ${s.backend}: ${s.reason}`));
@@ -118,5 +126,6 @@ export function formatPreamble(report: BenchReport): string {
     `host: ${report.host}; Node ${report.node}`,
     `LeNet-BN: ${(report.flops.training / 1e6).toFixed(3)} MFLOP per training example ` +
       `(3 × forward ${(report.flops.forward / 1e6).toFixed(3)} MFLOP; multiply-adds per layer: ${macs}); batch ${report.batch}`,
+    'ratio = bnkit ÷ anchor in the row\'s unit: for ms lower is better, for ex/s higher is better',
   ].join('\n');
 }

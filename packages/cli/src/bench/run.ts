@@ -1,4 +1,5 @@
-import { loadBackend, type Backend } from '@bnkit/core';
+import { fileURLToPath } from 'node:url';
+import { BUILTIN_BACKENDS, loadBackend, type Backend } from '@bnkit/core';
 import type { BackendTarget, BenchOptions } from './args.js';
 import { runTfjsLenetAnchor } from './anchors/tfjs-anchor.js';
 import type { TfjsDevice, TfjsLenetResult } from './anchors/tfjs-lenet.js';
@@ -11,14 +12,17 @@ import type { TimingPlan } from './timing.js';
 
 const SEED = 7;
 
-/** Repetitions. tfjs on the CPU needs seconds per batch-256 step, so its anchors take only a few. */
+/**
+ * Repetitions. tfjs on the CPU needs seconds per batch-256 step, so its anchors take only a few; bnkit rows
+ * have time budgets so a slow backend (bnkit on tfjs-cpu) stops after a few repetitions.
+ */
 function plans(options: BenchOptions): { bn: TimingPlan; bnkitSteps: TimingPlan; tfjsCpu: TimingPlan; tfjsGpu: TimingPlan } {
   const q = options.quick;
   return {
-    bn: q ? { warmup: 2, reps: 5 } : { warmup: 10, reps: 51 },
-    bnkitSteps: { warmup: q ? 1 : 3, reps: options.steps },
+    bn: q ? { warmup: 2, reps: 5, budgetMs: 2_000 } : { warmup: 10, reps: 51, budgetMs: 10_000 },
+    bnkitSteps: { warmup: q ? 1 : 3, reps: options.steps, budgetMs: q ? 15_000 : 60_000 },
     tfjsCpu: q ? { warmup: 0, reps: 1 } : { warmup: 1, reps: 3 },
-    tfjsGpu: q ? { warmup: 1, reps: 2 } : { warmup: 3, reps: Math.max(options.steps, 5) },
+    tfjsGpu: q ? { warmup: 1, reps: 2 } : { warmup: 3, reps: Math.max(options.steps, 5), budgetMs: 60_000 },
   };
 }
 
@@ -45,6 +49,19 @@ function comparisonsFor(target: BackendTarget): Comparison[] {
   }
   const device = target.device as TfjsDevice;
   return [{ device, name: `tfjs-${device}`, targets: {} }];
+}
+
+/**
+ * What to hand loadBackend for a built-in backend: its entry file, found with ESM resolution. loadBackend
+ * resolves package names CommonJS-style, which misses packages that export only an "import" condition;
+ * when ESM resolution fails too, the name goes through so loadBackend reports it in its own words.
+ */
+function backendSpecifier(name: string): string {
+  try {
+    return fileURLToPath(import.meta.resolve(BUILTIN_BACKENDS[name]));
+  } catch {
+    return name;
+  }
 }
 
 function labelOf(t: BackendTarget): string {
@@ -80,7 +97,7 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
     log(`${label}: loading`);
     let backend: Backend;
     try {
-      backend = await loadBackend(target.backend, target.device ? { device: target.device } : {}, import.meta.url);
+      backend = await loadBackend(backendSpecifier(target.backend), target.device ? { device: target.device } : {}, import.meta.url);
     } catch (e) {
       skipped.push({ backend: label, reason: reason(e) });
       log(`${label}: skipped (${reason(e)})`);

@@ -3,8 +3,17 @@ import { performance } from 'node:perf_hooks';
 export interface TimingPlan {
   /** Untimed runs first, so JIT compilation, shader compilation and allocator growth are not measured. */
   readonly warmup: number;
+  /** Timed runs, at most. */
   readonly reps: number;
+  /**
+   * Wall-time allowance of the timed runs: once spent (and MIN_REPS done) timing stops early, and warm-up
+   * stops after a quarter of it. Keeps a backend 100× slower than expected from stalling the whole run.
+   */
+  readonly budgetMs?: number;
 }
+
+/** Fewest timed runs a median is taken from when a budget cuts repetitions short. */
+export const MIN_REPS = 3;
 
 export interface Timing {
   /** Median wall time of one run, milliseconds. */
@@ -22,24 +31,31 @@ export interface Contender<T = unknown> {
 }
 
 /**
- * Times each contender `reps` times after `warmup` untimed runs, alternating between contenders on every
- * repetition so that load from other processes on a shared machine hits all of them alike. Medians are
- * robust to the remaining scheduler noise.
+ * Times each contender up to `reps` times after up to `warmup` untimed runs, alternating between
+ * contenders on every repetition so that load from other processes on a shared machine hits all of them
+ * alike. Medians are robust to the remaining scheduler noise. `reps` in the result is what actually ran.
  */
 export async function timeInterleaved(plan: TimingPlan, contenders: readonly Contender[]): Promise<Timing[]> {
-  for (let i = 0; i < plan.warmup; i++) {
-    for (const c of contenders) c.after?.(await c.run());
-  }
+  const budget = plan.budgetMs ?? Infinity;
   const times = contenders.map((): number[] => []);
-  for (let i = 0; i < plan.reps; i++) {
+  /** Runs every contender once; returns the round's wall time. */
+  const round = async (record: boolean): Promise<number> => {
+    let total = 0;
     for (const [k, c] of contenders.entries()) {
       const t0 = performance.now();
       const result = await c.run();
-      times[k].push(performance.now() - t0);
+      const dt = performance.now() - t0;
+      total += dt;
+      if (record) times[k].push(dt);
       c.after?.(result);
     }
-  }
-  return times.map((t) => ({ medianMs: median(t), minMs: Math.min(...t), reps: plan.reps, warmup: plan.warmup }));
+    return total;
+  };
+  let warmup = 0;
+  for (let spent = 0; warmup < plan.warmup && (warmup === 0 || spent < budget / 4); warmup++) spent += await round(false);
+  const minReps = Math.min(MIN_REPS, plan.reps);
+  for (let i = 0, spent = 0; i < plan.reps && (i < minReps || spent < budget); i++) spent += await round(true);
+  return times.map((t) => ({ medianMs: median(t), minMs: Math.min(...t), reps: t.length, warmup }));
 }
 
 export async function timeRuns<T>(plan: TimingPlan, run: () => Promise<T> | T, after?: (result: T) => void): Promise<Timing> {
