@@ -57,7 +57,7 @@ export async function createBackend(options: TfjsBackendOptions = {}): Promise<T
   const device: OpenDevice = await openDevice(options.device);
   const live = new Set<TfjsTensor>();
   let closed = false;
-  const ctx: KernelContext = { hasKernel: (name) => tf.getKernel(name, device.name) !== undefined };
+  const ctx: KernelContext = { device: device.name, hasKernel: (name) => tf.getKernel(name, device.name) !== undefined };
 
   const adopt = (t: tf.Tensor): TfjsTensor => {
     const handle = new TfjsTensor(t);

@@ -199,7 +199,8 @@ async function openWebgpu(): Promise<OpenDevice> {
     name: 'webgpu',
     info: {
       kind: 'webgpu',
-      name: info.device || info.description || info.vendor || 'unknown adapter',
+      // Dawn's description starts with the adapter's short name ('llvmpipe: Mesa 25.0.7 ...').
+      name: info.description.split(':')[0].trim() || info.device || info.vendor || 'unknown adapter',
       description: `tfjs-backend-webgpu on Dawn; adapter ${info.description || info.device} (vendor ${info.vendor || '?'}, ${info.architecture || '?'})`,
     },
     release: () => {

@@ -42,13 +42,16 @@ export function avgPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tens
   return toNCHW(tf.avgPool(padded, pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
 }
 
-/** Every window spreads dy/(KH·KW) over all its cells, padding included. */
+/**
+ * Every window spreads dy/(KH·KW) over all its cells, padding included: tfjs's AvgPoolGrad on the padded
+ * input with 'valid' windows (all full, so its divisor is KH·KW), then the padding cropped off.
+ */
 export function avgPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
   const { padded, out } = view(inputs.x, attrs, 0);
-  const k = attrs.kernel[0] * attrs.kernel[1];
-  const share = tf.div(tf.reshape(inputs.dy, [padded.shape[0], out[0], out[1], 1]), k);
-  const perCell = tf.tile(share, [1, 1, 1, k]) as tf.Tensor4D;
-  return unpad(foldWindows(perCell, attrs.kernel, attrs.stride, dims4(padded)), inputs.x, attrs);
+  const dy = tf.reshape(inputs.dy, [padded.shape[0], out[0], out[1], 1]);
+  const attrsGrad = { filterSize: pair(attrs.kernel), strides: pair(attrs.stride), pad: 'valid' };
+  const dPadded = tf.engine().runKernel('AvgPoolGrad', { dy, input: padded }, attrsGrad as never) as tf.Tensor4D;
+  return unpad(dPadded, inputs.x, attrs);
 }
 
 export function maxPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
@@ -64,8 +67,7 @@ export function maxPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tens
 export function maxPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
   const { padded, out } = view(inputs.x, attrs, -Infinity);
   const [b] = padded.shape;
-  const k = attrs.kernel[0] * attrs.kernel[1];
-  const cells = tf.reshape(windows(padded, attrs.kernel, attrs.stride, out), [b, out[0], out[1], k]);
+  const cells = windows(padded, attrs.kernel, attrs.stride, out);
   const isMax = tf.cast(tf.equal(cells, tf.max(cells, 3, true)), 'float32');
   const first = tf.mul(isMax, tf.cast(tf.equal(tf.cumsum(isMax, 3), 1), 'float32'));
   const routed = tf.mul(first, tf.reshape(inputs.dy, [b, out[0], out[1], 1])) as tf.Tensor4D;

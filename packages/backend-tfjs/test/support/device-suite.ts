@@ -3,9 +3,9 @@ import {
 } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, type DeviceName } from '../../src/index.js';
+import { createBackend, type DeviceName } from '@bnkit/backend-tfjs';
 import { loadFixtures, mismatch } from './fixtures.js';
-import { convBackward, convForward, seeded, type ConvCase } from './reference.js';
+import { convBackward, convForward, convOut, seeded, type ConvCase } from './reference.js';
 import { runFixture } from './run-fixture.js';
 
 const FIXTURES = loadFixtures();
@@ -54,17 +54,24 @@ export function deviceSuite(device: DeviceName, skip?: string): void {
       });
     });
 
-    it('conv2d with non-square stride and padding matches a float64 reference (all three gradients)', async () => {
-      const c: ConvCase = { x: seeded(2 * 3 * 7 * 6, 1), xShape: [2, 3, 7, 6], w: seeded(4 * 3 * 3 * 2, 2), wShape: [4, 3, 3, 2], stride: [2, 1], padding: [0, 1] };
-      const bias = seeded(4, 3);
+    it.each([
+      { name: 'stride [2, 1], padding [0, 1], kernel 3x2', xShape: [2, 3, 7, 6], wShape: [4, 3, 3, 2], stride: [2, 1], padding: [0, 1] },
+      { name: 'stride 1, padding [1, 2], kernel 3x3', xShape: [2, 2, 5, 4], wShape: [3, 2, 3, 3], stride: [1, 1], padding: [1, 2] },
+    ] as const)('conv2d with $name matches a float64 reference (y, dx, dW, db)', async (shape) => {
+      const size = (s: readonly number[]) => s.reduce((p, q) => p * q, 1);
+      const c: ConvCase = {
+        x: seeded(size(shape.xShape), 1), xShape: [...shape.xShape], w: seeded(size(shape.wShape), 2), wShape: [...shape.wShape],
+        stride: [...shape.stride], padding: [...shape.padding],
+      };
+      const bias = seeded(c.wShape[0], 3);
       const yRef = convForward(c, bias);
       const dy = seeded(yRef.length, 4);
       const ref = convBackward(c, dy);
       const x = b.upload(Float32Array.from(c.x), c.xShape);
       const w = b.upload(Float32Array.from(c.w), c.wShape);
       const attrs = { stride: c.stride, padding: c.padding } as const;
-      const y = await b.conv2d({ x, weight: w, bias: b.upload(Float32Array.from(bias), [4]) }, attrs);
-      expect(y.shape).toEqual([2, 4, 3, 7]);
+      const y = await b.conv2d({ x, weight: w, bias: b.upload(Float32Array.from(bias), [c.wShape[0]]) }, attrs);
+      expect(y.shape).toEqual([c.xShape[0], c.wShape[0], ...convOut(c)]);
       const g = await b.conv2dBackward({ x, weight: w, dy: b.upload(Float32Array.from(dy), y.shape) }, attrs);
       const tol = { rtol: 1e-4, atol: 1e-4 };
       for (const [name, actual, expected] of [['y', y, yRef], ['dx', g.dx!, ref.dx], ['dweight', g.dweight, ref.dw], ['dbias', g.dbias, ref.db]] as const) {
