@@ -10,7 +10,7 @@ import { groupOfKernel, messageOf, missingKernelOf } from './kernel-errors.js';
 import { summarise } from './report/summary.js';
 import type { CheckResult, ConformanceReport, LenetTier, Profile } from './report/types.js';
 
-
+/** The kernel groups each profile requires: a missing kernel of these is NOT IMPLEMENTED, of others SKIP. */
 export const PROFILES: { readonly [P in Profile]: readonly KernelGroup[] } = {
   bn: ['batchNorm'],
   training: ['batchNorm', 'training'],
@@ -26,6 +26,7 @@ export interface ConformanceOptions {
   readonly profile?: Profile;
   /** fast-check seed; default: drawn from the clock and printed, so any failure can be replayed. */
   readonly seed?: number;
+  /** Inputs per property: default DEFAULT_NUM_RUNS within a time budget; given, exactly this many. */
   readonly numRuns?: number;
   /** fast-check path of a failure to replay (with its seed). */
   readonly path?: string;
