@@ -1,5 +1,5 @@
 // BatchNorm kernels of @bnkit/backend-ts against hand-written plain-JS loops for the same math, timed in
-// the same run (NCHW, channel axis 1). Build first (`pnpm --filter @bnkit/backend-ts build`), then:
+// the same run (NCHW with channel axis 1; the training forward also NHWC with axis -1). Build first (`pnpm --filter @bnkit/backend-ts build`), then:
 //   node packages/backend-ts/scripts/bench-batchnorm.mjs [N C H W]      default 256 6 24 24
 import { batchNormAttrs } from '@bnkit/core';
 import createBackend from '../dist/index.js';
@@ -108,6 +108,17 @@ function evalForwardHand(x, gamma, beta, rMean, rVar, y) {
   return y;
 }
 
+// NHWC (channel axis last): the row-by-row loop anyone would write, per-channel sums in Float64Arrays.
+function trainForwardRowsNhwc(x, gamma, beta, y) {
+  const mean = new Float64Array(C), q = new Float64Array(C), scale = new Float64Array(C);
+  for (let r = 0; r < total; r += C) for (let c = 0; c < C; c++) mean[c] += x[r + c];
+  for (let c = 0; c < C; c++) mean[c] /= n;
+  for (let r = 0; r < total; r += C) for (let c = 0; c < C; c++) { const d = x[r + c] - mean[c]; q[c] += d * d; }
+  for (let c = 0; c < C; c++) scale[c] = gamma[c] / Math.sqrt(q[c] / n + eps);
+  for (let r = 0; r < total; r += C) for (let c = 0; c < C; c++) y[r + c] = (x[r + c] - mean[c]) * scale[c] + beta[c];
+  return y;
+}
+
 // ---- naive: plain arrays and full index arithmetic, for scale ------------------------------------------
 function trainForwardNaive(x, gamma, beta) {
   const mean = new Array(C).fill(0), v = new Array(C).fill(0), y = new Float32Array(total);
@@ -136,6 +147,8 @@ async function kernelTrainBackward() {
   disposeAll(await b.batchNormTrainBackward({ x: tx, dy: tdy, gamma: tg, mean: saved.mean, invStd: saved.invStd }, attrs));
 }
 async function kernelEval() { disposeAll(await b.batchNormEval(inputs, attrs)); }
+const nhwcInputs = { ...inputs, x: b.upload(x, [N, H, W, C]) }, nhwcAttrs = batchNormAttrs({ axis: -1, eps, momentum });
+async function kernelTrainNhwc() { disposeAll(await b.batchNormTrain(nhwcInputs, nhwcAttrs)); }
 trainForwardSimple(x, gamma, beta, rMean, rVar, new Float32Array(total)); // fills sMean / sInv for the hand-written backward loops
 
 /** Median ms per call over rounds, the candidates interleaved so drift hits all of them alike. */
@@ -165,12 +178,16 @@ const groups = [
     'unrolled fresh': () => trainBackwardUnrolled(x, dy, gamma, sMean, sInv, fresh()),
     'unrolled reused': () => trainBackwardUnrolled(x, dy, gamma, sMean, sInv, out),
   }],
+  ['train fwd NHWC', kernelTrainNhwc, {
+    'rows fresh': () => trainForwardRowsNhwc(x, gamma, beta, fresh()),
+    'rows reused': () => trainForwardRowsNhwc(x, gamma, beta, out),
+  }],
   ['eval forward', kernelEval, {
     'fresh': () => evalForwardHand(x, gamma, beta, rMean, rVar, fresh()),
     'reused': () => evalForwardHand(x, gamma, beta, rMean, rVar, out),
   }],
 ];
-console.log(`BatchNorm (${N},${C},${H},${W}) NCHW, 1 thread, Node ${process.version}; median ms per call`);
+console.log(`BatchNorm (${N},${C},${H},${W}) NCHW (axis 1) and (${N},${H},${W},${C}) NHWC (axis -1), 1 thread, Node ${process.version}; median ms per call`);
 for (const [name, kernel, hands] of groups) {
   const [k, ...h] = await timeAll([kernel, ...Object.values(hands)]);
   const labels = Object.keys(hands);

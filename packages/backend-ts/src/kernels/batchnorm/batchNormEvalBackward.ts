@@ -2,7 +2,7 @@ import type { BatchNormAttrs, BatchNormEvalBackwardInputs, BatchNormGradients } 
 import { f32, tensor } from '../../tensor.js';
 import { sharedFloat32 } from '../../threads/shared.js';
 import { channelAffine, channelGradientSums } from './channel-loops.js';
-import { channelGeometry } from './geometry.js';
+import { channelTiling } from './geometry.js';
 import { channelTensor, inverseStd, perChannel, product } from './per-channel.js';
 
 /**
@@ -11,14 +11,14 @@ import { channelTensor, inverseStd, perChannel, product } from './per-channel.js
  * (The running mean is exact as given, so the sums' mean-error term is not needed here.)
  */
 export async function batchNormEvalBackward(inputs: BatchNormEvalBackwardInputs, attrs: BatchNormAttrs): Promise<BatchNormGradients> {
-  const g = channelGeometry(inputs.x, attrs.axis);
+  const tiling = channelTiling(inputs.x, attrs.axis);
   const dy = f32(inputs.dy);
   const runningMean = perChannel(inputs.runningMean);
   const invStd = inverseStd(perChannel(inputs.runningVar), attrs.eps);
 
-  const { sumDy, sumDyCentered } = channelGradientSums(dy, f32(inputs.x), runningMean, g);
-  const zero = new Float64Array(g.channels);
+  const { sumDy, sumDyCentered } = channelGradientSums(dy, f32(inputs.x), runningMean, tiling);
+  const zero = new Float64Array(tiling.channels);
   const dx = sharedFloat32(dy.length);
-  channelAffine(dy, zero, product(perChannel(inputs.gamma), invStd), zero, g, dx);
+  channelAffine(dy, zero, product(perChannel(inputs.gamma), invStd), zero, tiling, dx);
   return { dx: tensor(dx, [...inputs.x.shape]), dgamma: channelTensor(product(sumDyCentered, invStd)), dbeta: channelTensor(sumDy) };
 }

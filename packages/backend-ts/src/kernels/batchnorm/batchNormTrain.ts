@@ -2,7 +2,7 @@ import type { BatchNormAttrs, BatchNormInputs, BatchNormTrainOutputs } from '@bn
 import { f32, tensor } from '../../tensor.js';
 import { sharedFloat32 } from '../../threads/shared.js';
 import { channelAffine, channelSquaredDeviations, channelSums } from './channel-loops.js';
-import { channelGeometry } from './geometry.js';
+import { channelTiling } from './geometry.js';
 import { channelTensor, inverseStd, perChannel, product } from './per-channel.js';
 
 /** `momentum · running + (1 − momentum) · batch`: momentum is the weight of the old value. */
@@ -17,26 +17,26 @@ function runningAverage(running: Float64Array, batch: Float64Array, momentum: nu
  * the mean): a one-pass E[x²] − E[x]² cancels catastrophically when the data sit on a large offset.
  */
 export async function batchNormTrain(inputs: BatchNormInputs, attrs: BatchNormAttrs): Promise<BatchNormTrainOutputs> {
-  const g = channelGeometry(inputs.x, attrs.axis);
+  const tiling = channelTiling(inputs.x, attrs.axis);
   const x = f32(inputs.x);
-  const n = g.count;
+  const n = tiling.count;
 
-  const mean = channelSums(x, g);
-  for (let c = 0; c < g.channels; c++) mean[c] /= n;
-  const squaredDeviations = channelSquaredDeviations(x, mean, g);
+  const mean = channelSums(x, tiling);
+  for (let c = 0; c < tiling.channels; c++) mean[c] /= n;
+  const squaredDeviations = channelSquaredDeviations(x, mean, tiling);
 
-  const biasedVar = new Float64Array(g.channels);
-  const runningEstimate = new Float64Array(g.channels);
+  const biasedVar = new Float64Array(tiling.channels);
+  const runningEstimate = new Float64Array(tiling.channels);
   // The contract rejects n <= 1 in training before a kernel runs, so n − 1 > 0 here.
   const estimatorDivisor = attrs.runningVar === 'unbiased' ? n - 1 : n;
-  for (let c = 0; c < g.channels; c++) {
+  for (let c = 0; c < tiling.channels; c++) {
     biasedVar[c] = squaredDeviations[c] / n;
     runningEstimate[c] = squaredDeviations[c] / estimatorDivisor;
   }
   const invStd = inverseStd(biasedVar, attrs.eps);
 
   const y = sharedFloat32(x.length);
-  channelAffine(x, mean, product(perChannel(inputs.gamma), invStd), perChannel(inputs.beta), g, y);
+  channelAffine(x, mean, product(perChannel(inputs.gamma), invStd), perChannel(inputs.beta), tiling, y);
   return {
     y: tensor(y, [...inputs.x.shape]),
     runningMean: channelTensor(runningAverage(perChannel(inputs.runningMean), mean, attrs.momentum)),

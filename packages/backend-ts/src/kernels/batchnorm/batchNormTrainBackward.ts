@@ -2,7 +2,7 @@ import type { BatchNormAttrs, BatchNormGradients, BatchNormTrainBackwardInputs }
 import { f32, tensor } from '../../tensor.js';
 import { sharedFloat32 } from '../../threads/shared.js';
 import { channelGradientSums, channelInputGradient } from './channel-loops.js';
-import { channelGeometry } from './geometry.js';
+import { channelTiling } from './geometry.js';
 import { channelTensor, perChannel } from './per-channel.js';
 
 /**
@@ -17,20 +17,20 @@ import { channelTensor, perChannel } from './per-channel.js';
  * the sums pass also measures Σ (x − savedMean) and the exact float64 batch mean is recovered from it.
  */
 export async function batchNormTrainBackward(inputs: BatchNormTrainBackwardInputs, attrs: BatchNormAttrs): Promise<BatchNormGradients> {
-  const g = channelGeometry(inputs.x, attrs.axis);
+  const tiling = channelTiling(inputs.x, attrs.axis);
   const x = f32(inputs.x);
   const dy = f32(inputs.dy);
   const gamma = perChannel(inputs.gamma);
   const mean = perChannel(inputs.mean);
   const invStd = perChannel(inputs.invStd);
-  const n = g.count;
+  const n = tiling.count;
 
-  const { sumDy, sumDyCentered, sumCentered } = channelGradientSums(dy, x, mean, g);
-  const dgamma = new Float64Array(g.channels);
-  const dyScale = new Float64Array(g.channels);
-  const xScale = new Float64Array(g.channels);
-  const shift = new Float64Array(g.channels);
-  for (let c = 0; c < g.channels; c++) {
+  const { sumDy, sumDyCentered, sumCentered } = channelGradientSums(dy, x, mean, tiling);
+  const dgamma = new Float64Array(tiling.channels);
+  const dyScale = new Float64Array(tiling.channels);
+  const xScale = new Float64Array(tiling.channels);
+  const shift = new Float64Array(tiling.channels);
+  for (let c = 0; c < tiling.channels; c++) {
     const meanError = sumCentered[c] / n;
     mean[c] += meanError;
     // Σ dy · (x − exactMean) = Σ dy · (x − savedMean) − meanError · Σ dy
@@ -42,6 +42,6 @@ export async function batchNormTrainBackward(inputs: BatchNormTrainBackwardInput
   }
 
   const dx = sharedFloat32(x.length);
-  channelInputGradient(dy, x, mean, dyScale, xScale, shift, g, dx);
+  channelInputGradient(dy, x, mean, dyScale, xScale, shift, tiling, dx);
   return { dx: tensor(dx, [...inputs.x.shape]), dgamma: channelTensor(dgamma), dbeta: channelTensor(sumDy) };
 }

@@ -1,22 +1,46 @@
 import { batchNormLayout, type BatchNormLayout, type Tensor } from '@bnkit/core';
 
 /**
- * x viewed as [outer, channels, inner] (row-major), resolved by the contract's own `batchNormLayout`, so
- * every backend agrees on which values share a channel.
+ * How the element loops walk x, viewed as [outer, C, inner] (row-major, resolved by the contract's own
+ * `batchNormLayout` so every backend agrees on which values share a channel). The values of channel c
+ * are cut into `tiles` strided runs: run t starts at `t · tileStep + c · channelStep` and holds `length`
+ * values (`lastLength` for the last run) `stride` apart. Every loop handles one run of one channel at a
+ * time, with that channel's parameters in locals and its sums in registers.
  *
- * The loops in `channel-loops.ts` come in two forms, one per shape of that view:
- *  - inner > 1 (NCHW, NCL, any axis before the last): each channel owns `outer` contiguous runs of
- *    `inner` values, so a run is processed with channel-invariant locals and no per-element lookup;
- *  - inner == 1 (NC, NHWC, axis -1): each of the `outer` rows holds one value of every channel side by
- *    side, so the loop walks a row and indexes the per-channel arrays by position.
+ *  - inner > 1 (NCHW, NCL, any axis but the last): one run per outer index, the `inner` contiguous values
+ *    of the channel (stride 1).
+ *  - inner == 1 (NC, NHWC, axis -1): rows hold one value of every channel side by side. Runs go down a
+ *    block of rows (stride C), channel after channel, while the block stays in L1. Walking row by row
+ *    instead needs per-channel accumulators in memory and measured 4× slower.
  */
-export type ChannelGeometry = BatchNormLayout;
+export interface ChannelTiling {
+  readonly channels: number;
+  /** Values per channel (n of the statistics). */
+  readonly count: number;
+  readonly tiles: number;
+  readonly tileStep: number;
+  readonly channelStep: number;
+  readonly stride: number;
+  readonly length: number;
+  readonly lastLength: number;
+}
 
-export function channelGeometry(x: Tensor, axis: number): ChannelGeometry {
-  const layout = batchNormLayout(x.shape, axis);
-  // A single channel is one contiguous run of every value: [outer, 1, inner] ≡ [1, 1, outer·inner].
-  // Folding it keeps e.g. [N, 1] out of the row form, whose per-channel accumulator would then be one
-  // serial chain through memory.
-  if (layout.channels === 1 && layout.outer > 1) return { ...layout, outer: 1, inner: layout.count };
-  return layout;
+/** About 16 KiB of float32 per block of rows; at least 16 rows so a run amortises its call. */
+const BLOCK_VALUES = 4096;
+const MIN_BLOCK_ROWS = 16;
+
+export function channelTiling(x: Tensor, axis: number): ChannelTiling {
+  const layout: BatchNormLayout = batchNormLayout(x.shape, axis);
+  const { channels, outer, inner, count } = layout;
+  if (inner > 1 || channels === 1) {
+    // A single channel is one contiguous run of every value: [outer, 1, inner] ≡ [1, 1, outer · inner].
+    if (channels === 1) return { channels, count, tiles: 1, tileStep: 0, channelStep: 0, stride: 1, length: count, lastLength: count };
+    return { channels, count, tiles: outer, tileStep: channels * inner, channelStep: inner, stride: 1, length: inner, lastLength: inner };
+  }
+  const rows = Math.max(MIN_BLOCK_ROWS, Math.floor(BLOCK_VALUES / channels));
+  const tiles = Math.ceil(outer / rows);
+  return {
+    channels, count, tiles, tileStep: rows * channels, channelStep: 1, stride: channels,
+    length: rows, lastLength: outer - (tiles - 1) * rows,
+  };
 }
