@@ -34,15 +34,19 @@ export async function conv2dBackward(
     ['x', 'dy'],
     `${unravel('this.thread.x', ['wi', 'n', 'band'], [weights, g.n, bands])}
 ${unravel('wi', ['co', 'ci', 'kh', 'kw'], [g.cout, g.cin, g.kh, g.kw])}
+const dyPlane = (n * ${g.cout} + co) * ${g.oh};
+const xPlane = (n * ${g.cin} + ci) * ${g.h};
 let acc = 0;
 for (let r = 0; r < ${rowsPerBand}; r++) {
   const oh = band * ${rowsPerBand} + r;
   const ih = oh * ${sh} + kh - ${ph};
   if (oh < ${g.oh} && ${rowGuard}) {
+    const dyRow = (dyPlane + oh) * ${g.ow};
+    const xRow = (xPlane + ih) * ${g.w} + kw - ${pw};
     for (let ow = 0; ow < ${g.ow}; ow++) {
       const iw = ow * ${sw} + kw - ${pw};
       if (${colGuard}) {
-        acc += dy[((n * ${g.cout} + co) * ${g.oh} + oh) * ${g.ow} + ow] * x[((n * ${g.cin} + ci) * ${g.h} + ih) * ${g.w} + iw];
+        acc += dy[dyRow + ow] * x[xRow + ow * ${sw}];
       }
     }
   }
@@ -69,8 +73,13 @@ for (let kh = 0; kh < ${g.kh}; kh++) {
     for (let kw = 0; kw < ${g.kw}; kw++) {
       ${windowSource('iw', 'kw', 'ow', sw, pw, g.ow)}
       if (ow_ok) {
+        // Consecutive output channels are a plane of dy and a filter of w apart.
+        let dyAt = (n * ${g.cout} * ${g.oh} + oh) * ${g.ow} + ow;
+        let wAt = (ci * ${g.kh} + kh) * ${g.kw} + kw;
         for (let co = 0; co < ${g.cout}; co++) {
-          acc += dy[((n * ${g.cout} + co) * ${g.oh} + oh) * ${g.ow} + ow] * w[((co * ${g.cin} + ci) * ${g.kh} + kh) * ${g.kw} + kw];
+          acc += dy[dyAt] * w[wAt];
+          dyAt = dyAt + ${g.oh * g.ow};
+          wAt = wAt + ${g.cin * g.kh * g.kw};
         }
       }
     }

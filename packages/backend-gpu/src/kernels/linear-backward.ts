@@ -21,11 +21,14 @@ export async function linearBackward(ctx: KernelContext, inputs: LinearBackwardI
     ['x', 'dy'],
     `${unravel('this.thread.x', ['o', 'i', 's'], [g.out, g.in, slices])}
 let acc = 0;
+let dyAt = s * ${rows} * ${g.out} + o;
+let xAt = s * ${rows} * ${g.in} + i;
 for (let r = 0; r < ${rows}; r++) {
-  const n = s * ${rows} + r;
-  if (n < ${g.n}) {
-    acc += dy[n * ${g.out} + o] * x[n * ${g.in} + i];
+  if (s * ${rows} + r < ${g.n}) {
+    acc += dy[dyAt] * x[xAt];
   }
+  dyAt = dyAt + ${g.out};
+  xAt = xAt + ${g.in};
 }
 return acc;`,
   );
@@ -40,9 +43,12 @@ return acc;`,
   const dxSource = kernelSource(
     ['dy', 'w'],
     `${unravel('this.thread.x', ['n', 'i'], [g.n, g.in])}
+const dyRow = n * ${g.out};
 let acc = 0;
+let wAt = i;
 for (let o = 0; o < ${g.out}; o++) {
-  acc += dy[n * ${g.out} + o] * w[o * ${g.in} + i];
+  acc += dy[dyRow + o] * w[wAt];
+  wAt = wAt + ${g.in};
 }
 return acc;`,
   );

@@ -8,9 +8,11 @@ export function linear(ctx: KernelContext, inputs: LinearInputs): Promise<Tensor
   const source = kernelSource(
     ['x', 'w', 'bias'],
     `${unravel('this.thread.x', ['n', 'o'], [g.n, g.out])}
+const xRow = n * ${g.in};
+const wRow = o * ${g.in};
 let acc = bias[o];
 for (let i = 0; i < ${g.in}; i++) {
-  acc += x[n * ${g.in} + i] * w[o * ${g.in} + i];
+  acc += x[xRow + i] * w[wRow + i];
 }
 return acc;`,
   );
