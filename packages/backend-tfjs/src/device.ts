@@ -80,7 +80,8 @@ async function openTensorflow(): Promise<OpenDevice> {
       reasons.push(`${pkg} is not installed`);
       continue;
     }
-    let mod: { version?: Record<string, string> };
+    type NodePackage = { version?: Record<string, string> };
+    let mod: NodePackage & { default?: NodePackage };
     try {
       mod = (await import(pathToFileURL(path).href)) as typeof mod;
     } catch (e) {
@@ -95,7 +96,8 @@ async function openTensorflow(): Promise<OpenDevice> {
     }
     const backend = tf.backend() as unknown as NodeKernelBackend;
     const cuda = backend.isUsingGpuDevice === true;
-    const version = mod.version?.['tfjs-node'] ?? 'unknown version';
+    // A CommonJS package: its exports may only be reachable through the default export.
+    const version = (mod.version ?? mod.default?.version)?.['tfjs-node'] ?? 'unknown version';
     const cudaNote = cuda
       ? 'CUDA in use'
       : pkg === '@tensorflow/tfjs-node-gpu'
@@ -103,7 +105,7 @@ async function openTensorflow(): Promise<OpenDevice> {
         : 'CPU build of libtensorflow (install @tensorflow/tfjs-node-gpu for CUDA)';
     return {
       name: 'tensorflow',
-      info: { kind: 'tensorflow', name: cuda ? 'CUDA GPU' : 'CPU', description: `${pkg} ${version}, libtensorflow; ${cudaNote}` },
+      info: { kind: 'tensorflow', name: cuda ? 'CUDA GPU' : 'CPU', description: [`${pkg} ${version}, libtensorflow; ${cudaNote}`, ...reasons].join('; ') },
       release: () => recycle('tensorflow'),
     };
   }
