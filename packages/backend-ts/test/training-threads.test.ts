@@ -186,22 +186,36 @@ describe('shared storage pool', () => {
 describe('worker lifetime', () => {
   const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-  it('lets the process exit without close(), after awaiting threaded kernels at top level', () => {
+  /** Runs an ES module script that creates backend `b` with 2 threads, runs threaded conv2d calls, then `ending`. */
+  function runScript(ending: string): { status: number | null; stdout: string; stderr: string } {
     const script = `
       import { createBackend } from ${JSON.stringify(pathToFileURL(dist).href)};
       const b = await createBackend({ threads: 2 });
       const x = b.upload(new Float32Array(64 * 6 * 12 * 12).fill(1), [64, 6, 12, 12]);
       const w = b.upload(new Float32Array(16 * 6 * 25).fill(0.5), [16, 6, 5, 5]);
-      const y = await b.conv2d({ x, weight: w, bias: b.upload(new Float32Array(16), [16]) }, { stride: [1, 1], padding: [0, 0] });
-      const v = await b.read(y);
+      const bias = b.upload(new Float32Array(16), [16]);
+      for (let i = 0; i < 4; i++) b.dispose(await b.conv2d({ x, weight: w, bias }, { stride: [1, 1], padding: [0, 0] }));
+      const v = await b.read(await b.conv2d({ x, weight: w, bias }, { stride: [1, 1], padding: [0, 0] }));
       console.log(b.device.name, v.length, v[0], v[v.length - 1]);
+      ${ending}
     `;
-    const file = join(mkdtempSync(join(tmpdir(), 'bnkit-threads-')), 'unclosed.mjs');
+    const file = join(mkdtempSync(join(tmpdir(), 'bnkit-threads-')), 'script.mjs');
     writeFileSync(file, script);
-    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });
+    return spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });
+  }
+
+  it('lets the process exit without close(), after awaiting threaded kernels at top level', () => {
+    const r = runScript('');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(`2 threads ${64 * 16 * 8 * 8} 75 75`);
+  });
+
+  it('settles an awaited close() at top level (exit code 13 would mean it never did)', () => {
+    const r = runScript("await b.close(); console.log('closed');");
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([`2 threads ${64 * 16 * 8 * 8} 75 75`, 'closed']);
   });
 
   it('close() terminates the workers; later threaded calls fail clearly', async () => {

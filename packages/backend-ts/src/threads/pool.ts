@@ -32,6 +32,7 @@ class Lane {
   readonly pending = new Map<number, Pending>();
   /** Why the worker is gone (crash, exit); a message posted to it would never be answered. */
   #dead: Error | null = null;
+  #closing = false;
   constructor(readonly worker: Worker) {
     worker.unref();
     worker.on('message', (r: TaskReply) => this.#settle(r));
@@ -50,11 +51,22 @@ class Lane {
     });
   }
 
+  /**
+   * Terminates the worker. An unref'd worker does not keep the event loop alive, not even for its own
+   * termination, so it stays ref'd from here on: otherwise awaiting close() could end the process with the
+   * promise unsettled (exit code 13).
+   */
+  close(): Promise<number> {
+    this.#closing = true;
+    this.worker.ref();
+    return this.worker.terminate();
+  }
+
   #settle(r: TaskReply): void {
     const p = this.pending.get(r.id);
     if (!p) return;
     this.pending.delete(r.id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0 && !this.#closing) this.worker.unref();
     if (r.error === undefined) p.resolve();
     else p.reject(new Error(`@bnkit/backend-ts worker task failed: ${r.error}`));
   }
@@ -148,7 +160,7 @@ export class ThreadPool {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#lanes.map((l) => l.worker.terminate()));
+    await Promise.all(this.#lanes.map((l) => l.close()));
   }
 }
 
