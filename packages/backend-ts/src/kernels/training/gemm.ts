@@ -9,6 +9,7 @@
  * float32 once, on store.
  */
 
+/** Tile rows and columns. The microkernel and the packing loops below are unrolled for exactly these. */
 export const MR = 3;
 export const NR = 4;
 
@@ -50,8 +51,17 @@ export function packA(a: Strided, m: number, k: number, dst: Float32Array): void
   let d = 0;
   for (let i0 = 0; i0 < m; i0 += MR) {
     const rows = Math.min(MR, m - i0);
-    for (let p = 0; p < k; p++) {
-      const base = offset + i0 * rowStride + p * colStride;
+    let base = offset + i0 * rowStride;
+    if (rows === MR) {
+      // Full panel, unrolled (assumes MR = 3): this runs once per image on the conv2d gradients.
+      for (let p = 0; p < k; p++, d += MR, base += colStride) {
+        dst[d] = data[base];
+        dst[d + 1] = data[base + rowStride];
+        dst[d + 2] = data[base + 2 * rowStride];
+      }
+      continue;
+    }
+    for (let p = 0; p < k; p++, base += colStride) {
       for (let r = 0; r < MR; r++) dst[d++] = r < rows ? data[base + r * rowStride] : 0;
     }
   }
@@ -63,8 +73,18 @@ export function packB(b: Strided, k: number, n: number, dst: Float32Array): void
   let d = 0;
   for (let j0 = 0; j0 < n; j0 += NR) {
     const cols = Math.min(NR, n - j0);
-    for (let p = 0; p < k; p++) {
-      const base = offset + p * rowStride + j0 * colStride;
+    let base = offset + j0 * colStride;
+    if (cols === NR) {
+      // Full panel, unrolled (assumes NR = 4).
+      for (let p = 0; p < k; p++, d += NR, base += rowStride) {
+        dst[d] = data[base];
+        dst[d + 1] = data[base + colStride];
+        dst[d + 2] = data[base + 2 * colStride];
+        dst[d + 3] = data[base + 3 * colStride];
+      }
+      continue;
+    }
+    for (let p = 0; p < k; p++, base += rowStride) {
       for (let c = 0; c < NR; c++) dst[d++] = c < cols ? data[base + c * colStride] : 0;
     }
   }
