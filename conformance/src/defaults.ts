@@ -4,4 +4,4 @@
  * DEFAULT_PROPERTY_TIME_LIMIT_MS per property and reports how many ran, so a default run stays under a minute.
  */
 export const DEFAULT_NUM_RUNS = 1000;
-export const DEFAULT_PROPERTY_TIME_LIMIT_MS = 4000;
+export const DEFAULT_PROPERTY_TIME_LIMIT_MS = 2500;
