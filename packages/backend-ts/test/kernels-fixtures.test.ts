@@ -1,12 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend } from '@bnkit/backend-ts';
 import type { Pair } from '@bnkit/core';
 import { read, worstRatio, type TrainingBackend } from './kernels-support.js';
 
-/** Every PyTorch golden case of the training kernels, within its stored tolerance. */
+/** Every golden case of the training kernels (PyTorch's and bnkit's own NumPy set), within its stored tolerance. */
 
-const ROOT = new URL('../../../fixtures/pytorch/', import.meta.url);
+const SUITES = ['pytorch', 'bnkit'].map((suite) => new URL(`../../../fixtures/${suite}/`, import.meta.url));
 const OPS = ['conv2d', 'linear', 'avgPool2d', 'maxPool2d', 'relu', 'sigmoid', 'softmaxCrossEntropy'] as const;
 
 interface Stored {
@@ -23,10 +23,13 @@ interface Fixture {
 }
 
 function load(op: string): Fixture[] {
-  const dir = new URL(`${op}/`, ROOT);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Fixture);
+  return SUITES.flatMap((root) => {
+    const dir = new URL(`${op}/`, root);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Fixture);
+  });
 }
 
 /** Runs one fixture through the backend and returns what it produced under the fixture's expected names. */
@@ -83,7 +86,7 @@ async function evaluate(b: TrainingBackend, f: Fixture): Promise<Record<string, 
   return out;
 }
 
-describe.each([1, 2])('PyTorch fixtures, %i thread(s)', (threads) => {
+describe.each([1, 2])('golden fixtures, %i thread(s)', (threads) => {
   let b: TrainingBackend;
   beforeAll(async () => {
     b = (await createBackend({ threads })) as TrainingBackend;
