@@ -27,7 +27,7 @@ interface Pending {
   reject(e: Error): void;
 }
 
-/** One worker and the chunks it has been sent but not yet answered. */
+/** One worker and the calls it has been sent but has not yet answered. */
 class Lane {
   readonly pending = new Map<number, Pending>();
   /** Why the worker is gone (crash, exit); a message posted to it would never be answered. */
@@ -43,7 +43,7 @@ class Lane {
   send(m: TaskMessage): Promise<void> {
     if (this.#dead) return Promise.reject(this.#dead);
     return new Promise<void>((resolve, reject) => {
-      // Hold the event loop open while a chunk is out, so awaiting it cannot end the process early;
+      // Hold the event loop open while a call is out, so awaiting it cannot end the process early;
       // an idle worker is unref'd and never keeps the process alive.
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(m.id, { resolve, reject });
