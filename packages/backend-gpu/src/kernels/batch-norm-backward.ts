@@ -9,12 +9,12 @@ import { kernelSource } from './source.js';
  * The gradients shared by both modes, given the statistics x was normalised with (mean as (k, r)).
  *
  * Training mode back-propagates through the batch mean and variance,
- * `dx = gamma·s/n · (n·dy − dbeta − xhat·dgamma)` with `xhat = ((x − k) − r)·s`, which regroups per channel
- * into `dx = A·dy + B·(x − k) + D`:
- *   A = gamma·s,  B = −gamma·s²·dgamma/n,  D = −gamma·s·dbeta/n + gamma·s²·dgamma·r/n.
- * The coefficients come from one small kernel over [3, C]; the per-element kernel then binds four arrays
- * (gpu.js asks WebGPU for the default limit of 8 storage buffers per kernel, output included).
- * Eval mode treats the statistics as constants: `dx = dy·gamma·s`.
+ * `dx = gamma·s/n · (n·dy − dbeta − xhat·dgamma)` with `xhat = ((x − k) − r)·s`, evaluated in that order:
+ * for a constant channel (variance 0, s = 1/sqrt(eps) large) `n·dy − dbeta` cancels exactly before it is
+ * scaled, where a regrouped `A·dy + D` would leave float32 rounding error times s. The per-channel factors
+ * are packed into one [4, C] tensor (gamma·s/n, dbeta, s·dgamma, r) by a small kernel, so the per-element
+ * kernel binds four arrays: gpu.js asks WebGPU for the default limit of 8 storage buffers per kernel,
+ * output included. Eval mode treats the statistics as constants: `dx = dy·gamma·s`.
  */
 export async function batchNormGradients(
   ctx: KernelContext,
@@ -38,24 +38,25 @@ export async function batchNormGradients(
       `const t = this.thread.x;
 const which = divFloor(t, ${C});
 const c = t - which * ${C};
-const a = gamma[c] * s[c];
-const b = (a * s[c]) * dgamma[c] / ${n};
 if (which === 0) {
-  return a;
+  return gamma[c] * s[c] / ${n};
 }
 if (which === 1) {
-  return -b;
+  return dbeta[c];
 }
-return b * r[c] - a * dbeta[c] / ${n};`,
+if (which === 2) {
+  return s[c] * dgamma[c];
+}
+return r[c];`,
     ),
-    [3, C],
+    [4, C],
     [gamma, invStd, mean.r, dbeta, dgamma],
   );
   try {
     const source = kernelSource(
       ['x', 'dy', 'k', 'coef'],
       `${channelOfElement(layout)}
-return coef[c] * dy[e] + coef[${C} + c] * (x[e] - k[c]) + coef[${2 * C} + c];`,
+return coef[c] * (${n} * dy[e] - coef[${C} + c] - ((x[e] - k[c]) - coef[${3 * C} + c]) * coef[${2 * C} + c]);`,
     );
     const dx = await ctx.run(source, x.shape, [x, dy, mean.k, coefficients]);
     return { dx, dgamma, dbeta };
