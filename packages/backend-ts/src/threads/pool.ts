@@ -11,11 +11,13 @@ import { CHUNKS_DONE, chunkStart, runChunks, runTask, type TaskArgs, type TaskMe
 const MIN_PARALLEL_WORK = 2e6;
 
 /**
- * Chunks a large call is cut into, whatever the thread count: enough that a worker the OS schedules late
- * costs little (the others take its share), few enough that per-chunk setup and partial sums stay small.
- * Fixed, so results are bit-identical for every thread count.
+ * A split call is cut into chunks of about this cost (~1 ms), at most MAX_CHUNKS, whatever the thread count:
+ * small enough that a worker the OS schedules late costs little (the others take its share, and the caller
+ * waits at most for one chunk), large enough that per-chunk setup and partial sums stay small. Independent
+ * of the thread count, so results are bit-identical for every thread count.
  */
-const CHUNKS = 8;
+const CHUNK_WORK = 4e6;
+const MAX_CHUNKS = 16;
 
 /** Default thread count: every core, at most 4 (the kernels' batch splits stop paying beyond that). */
 export function defaultThreads(): number {
@@ -116,11 +118,12 @@ export class ThreadPool {
 
   /**
    * How many chunks `run` cuts `count` items into, given the estimated single-thread cost `work`: one
-   * below the size where a split pays, else CHUNKS (at most one per item). Kernels with per-chunk partial
-   * sums allocate one slot per chunk.
+   * below the size where a split pays, else one per CHUNK_WORK (2 to MAX_CHUNKS, at most one per item).
+   * Kernels with per-chunk partial sums allocate one slot per chunk.
    */
   plan(count: number, work: number): number {
-    return work < MIN_PARALLEL_WORK ? 1 : Math.max(1, Math.min(count, CHUNKS));
+    if (work < MIN_PARALLEL_WORK) return 1;
+    return Math.max(1, Math.min(count, MAX_CHUNKS, Math.max(2, Math.round(work / CHUNK_WORK))));
   }
 
   /**
