@@ -51,8 +51,12 @@ describe('pnpm bench', () => {
     expect(r.stdout).toMatch(/what .*\| bnkit .*\| anchor \(device\) .*\| ratio .*\| target .*\| met\?/);
     expect(r.stdout).toMatch(/1\.690 MFLOP per training example/);
 
-    const report = JSON.parse(readFileSync(file, 'utf8')) as { format: string; quick: boolean; flops: { training: number }; rows: Row[] };
+    const report = JSON.parse(readFileSync(file, 'utf8')) as {
+      format: string; quick: boolean; host: string; loadAverage: { start: number; end: number }; flops: { training: number }; rows: Row[];
+    };
     expect(report.format).toBe('bnkit-bench/1');
+    expect(report.host).toMatch(/cores?$/);
+    expect(report.loadAverage.start).toBeGreaterThanOrEqual(0);
     expect(report.quick).toBe(true);
     expect(report.flops.training).toBe(1_689_840);
     const rows = report.rows;

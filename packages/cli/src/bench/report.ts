@@ -45,6 +45,8 @@ export interface BenchReport {
   readonly date: string;
   readonly node: string;
   readonly host: string;
+  /** 1-minute load average when the run started and ended. */
+  readonly loadAverage: { readonly start: number; readonly end: number };
   readonly quick: boolean;
   readonly steps: number;
   readonly batch: number;
@@ -123,7 +125,7 @@ export function formatPreamble(report: BenchReport): string {
   const macs = Object.entries(report.flops.macsPerLayer).map(([n, m]) => `${n} ${m.toLocaleString('en-US')}`).join(', ');
   return [
     `bnkit bench (${report.quick ? 'quick: few repetitions, figures are rough' : 'medians after warm-up'}), ${report.date}`,
-    `host: ${report.host}; Node ${report.node}`,
+    `host: ${report.host}; Node ${report.node}; load average ${report.loadAverage.start} at start, ${report.loadAverage.end} at end`,
     `LeNet-BN: ${(report.flops.training / 1e6).toFixed(3)} MFLOP per training example ` +
       `(3 × forward ${(report.flops.forward / 1e6).toFixed(3)} MFLOP; multiply-adds per layer: ${macs}); batch ${report.batch}`,
     'ratio = bnkit ÷ anchor in the row\'s unit: for ms lower is better, for ex/s higher is better',

@@ -4,7 +4,7 @@ import type { BackendTarget, BenchOptions } from './args.js';
 import { runTfjsLenetAnchor } from './anchors/tfjs-anchor.js';
 import type { TfjsDevice, TfjsLenetResult } from './anchors/tfjs-lenet.js';
 import { LENET_BN_FLOPS } from './flops.js';
-import { hostCpu } from './host.js';
+import { hostCpu, loadAverage } from './host.js';
 import type { BenchReport, Row, SkippedBackend } from './report.js';
 import { batchNormRows } from './rows/batchnorm.js';
 import { LENET_BATCH, lenetRow, measureBnkitLenet, type LenetTargets } from './rows/lenet.js';
@@ -78,6 +78,7 @@ function reason(e: unknown): string {
  */
 export async function runBench(options: BenchOptions, log: (msg: string) => void): Promise<BenchReport> {
   const plan = plans(options);
+  const loadAtStart = loadAverage();
   const rows: Row[] = [];
   const skipped: SkippedBackend[] = [];
   const anchors = new Map<TfjsDevice, Promise<TfjsLenetResult>>();
@@ -85,7 +86,7 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
     let result = anchors.get(device);
     if (!result) {
       const p = device === 'webgpu' ? plan.tfjsGpu : plan.tfjsCpu;
-      log(`anchor tfjs-${device}: LeNet-BN training (${p.warmup} warm-up + ${p.reps} timed steps, child process)`);
+      log(`anchor tfjs-${device}: LeNet-BN training (up to ${p.warmup} warm-up + ${p.reps} timed steps, child process)`);
       result = runTfjsLenetAnchor({ device, batch: LENET_BATCH, plan: p, seed: SEED });
       anchors.set(device, result);
     }
@@ -107,7 +108,7 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
     log(`${label}: running on ${device}`);
     try {
       rows.push(...(await batchNormRows(backend, label, plan.bn, target.backend === 'ts', log)));
-      log(`${label}: LeNet-BN training (${plan.bnkitSteps.warmup} warm-up + ${plan.bnkitSteps.reps} timed steps)`);
+      log(`${label}: LeNet-BN training (up to ${plan.bnkitSteps.warmup} warm-up + ${plan.bnkitSteps.reps} timed steps)`);
       const mine = await measureBnkitLenet(backend, plan.bnkitSteps, SEED);
       for (const [i, c] of comparisonsFor(target).entries()) {
         // The training notes (loss trajectory) belong to the bnkit figure: show them once.
@@ -124,6 +125,7 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
     date: new Date().toISOString(),
     node: process.version,
     host: hostCpu(),
+    loadAverage: { start: loadAtStart, end: loadAverage() },
     quick: options.quick,
     steps: options.steps,
     batch: LENET_BATCH,

@@ -145,7 +145,7 @@ export async function batchNormRows(
   const rows: Row[] = [];
   try {
     for (const k of cases) {
-      log(`${label}: ${k.what} (${plan.warmup} warm-up + ${plan.reps} timed runs each, interleaved with the hand loop)`);
+      log(`${label}: ${k.what} (up to ${plan.warmup} warm-up + ${plan.reps} timed runs each, interleaved with the hand loop)`);
       let bnkit: Outcome;
       let anchor: Outcome;
       const notes: string[] = [];
@@ -157,8 +157,8 @@ export async function batchNormRows(
         bnkit = { figure: figure(mine, k.fullTensors) };
         anchor = { figure: figure(theirs, k.fullTensors) };
         const [a, b] = await k.outputs();
-        notes.push(`output agrees with the hand loop to max |Δ| = ${maxAbsDiff(a, b).toExponential(1)}`);
-        if (!hostDevice) notes.push('bnkit time includes reading the smallest output back (to wait for the queued GPU work)');
+        const waited = hostDevice ? '' : '; bnkit time includes reading the smallest output back (waits for the queued GPU work)';
+        notes.push(`output agrees with the hand loop to max |Δ| = ${maxAbsDiff(a, b).toExponential(1)}${waited}`);
       } catch (e) {
         bnkit = { unavailable: e instanceof Error ? e.message : String(e) };
         const [theirs] = await timeInterleaved(plan, [{ run: k.anchor }]);
