@@ -94,9 +94,17 @@ export async function measureTfjsLenet(request: TfjsLenetRequest, cpuName: strin
   }
   const tf = await import('@tensorflow/tfjs');
   if (request.device === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  const device = `${request.device} ${cpuName}`;
+  let device = `${request.device}, ${cpuName}`;
   try {
     if (!(await tf.setBackend(request.device))) return { ok: false, device, reason: `tfjs could not initialise its ${request.device} backend` };
+    if (request.device === 'wasm') {
+      // Which wasm build tfjs picked decides its speed; say so beside the figure.
+      const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+      const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+      device = `wasm${simd ? ' SIMD' : ''}${threads ? ' multi-threaded' : ', 1 thread'}, ${cpuName}`;
+    } else {
+      device = `cpu (JavaScript, 1 thread), ${cpuName}`;
+    }
   } catch (e) {
     return { ok: false, device, reason: e instanceof Error ? e.message : String(e) };
   }
