@@ -128,6 +128,7 @@ export function formatPreamble(report: BenchReport): string {
     `host: ${report.host}; Node ${report.node}; load average ${report.loadAverage.start} at start, ${report.loadAverage.end} at end`,
     `LeNet-BN: ${(report.flops.training / 1e6).toFixed(3)} MFLOP per training example ` +
       `(3 × forward ${(report.flops.forward / 1e6).toFixed(3)} MFLOP; multiply-adds per layer: ${macs}); batch ${report.batch}`,
-    'ratio = bnkit ÷ anchor in the row\'s unit: for ms lower is better, for ex/s higher is better',
+    'ms: median per call; GB/s: each full-size tensor a kernel reads or writes counted once; ' +
+      'ratio = bnkit ÷ anchor in the row\'s unit (ms: lower is better, ex/s: higher is better)',
   ].join('\n');
 }
