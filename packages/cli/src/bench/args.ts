@@ -32,7 +32,7 @@ Options:
   --backends LIST  comma-separated: ts, gpu, tfjs (every device: wasm, cpu, webgpu) or tfjs:DEVICE
                    (default: all that load; the others are listed with the reason)
   --steps N        timed LeNet-BN training steps per bnkit backend, at most (default 20, --quick 3;
-                   a slow backend stops after about a minute, and never before 3 steps)
+                   a slow backend stops early: after about a minute, once 3 steps are timed)
   --quick          fewer repetitions and anchor steps (a smoke run, not a measurement)
   --json FILE      where to write the results as JSON (default bench-results.json)
   --help           this text
