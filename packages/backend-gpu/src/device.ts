@@ -16,8 +16,7 @@ export interface SelectedDevice {
 
 /** The adapter's own name: Dawn reports e.g. 'nvidia-h200' or 'llvmpipe-llvm-15-0-6-256-bits-'. */
 function adapterName(info: GPUAdapterInfo): string {
-  const name = (info.device || info.description || info.vendor || 'unknown adapter').replace(/-+$/, '');
-  return name;
+  return (info.device || info.description || info.vendor || 'unknown adapter').replace(/-+$/, '');
 }
 
 function webGpuInfo(context: WebGPUContextValue): DeviceInfo {
