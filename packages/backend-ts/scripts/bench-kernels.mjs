@@ -88,16 +88,18 @@ const single = await measure(1);
 const multi = await measure(THREADS);
 const gf = (flops, ms) => (flops / ms / 1e6).toFixed(2);
 console.log(`@bnkit/backend-ts LeNet-BN layers, batch ${N}, best of ${REPS}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log('GFLOP/s from wall time; "cpu" is GFLOP per CPU-second of the 1-thread run, which other processes disturb less.');
-console.log(`${'layer'.padEnd(32)} ${'pass'.padEnd(8)} ${'1 thread'.padStart(20)} ${'cpu'.padStart(7)} ${`${THREADS} threads`.padStart(20)} speedup`);
-let total1 = 0, totalCpu = 0, totalT = 0, flopsAll = 0;
+console.log('GFLOP/s from wall time. "cpu": GFLOP per CPU-second of the 1-thread run, which other processes disturb less.');
+console.log('"cpu x": process CPU time (all threads) of the threaded run over the 1-thread run; near 1 means splitting costs');
+console.log('little, and on idle cores the wall-time speedup approaches the thread count.');
+console.log(`${'layer'.padEnd(32)} ${'pass'.padEnd(8)} ${'1 thread'.padStart(20)} ${'cpu'.padStart(7)} ${`${THREADS} threads`.padStart(20)} speedup  cpu x`);
+let total1 = 0, totalCpu = 0, totalT = 0, totalTCpu = 0, flopsAll = 0;
 LAYERS.forEach((layer, i) => {
   for (const pass of ['forward', 'backward']) {
     const key = pass === 'forward' ? 'fwd' : 'bwd';
     const a = single[i][key], c = multi[i][key], f = layer.flops[pass];
-    total1 += a.wall; totalCpu += a.cpu; totalT += c.wall; flopsAll += f;
-    console.log(`${layer.name.padEnd(32)} ${pass.padEnd(8)} ${`${a.wall.toFixed(2)} ms ${gf(f, a.wall)} GF/s`.padStart(20)} ${gf(f, a.cpu).padStart(7)} ${`${c.wall.toFixed(2)} ms ${gf(f, c.wall)} GF/s`.padStart(20)} ${(a.wall / c.wall).toFixed(2)}x`);
+    total1 += a.wall; totalCpu += a.cpu; totalT += c.wall; totalTCpu += c.cpu; flopsAll += f;
+    console.log(`${layer.name.padEnd(32)} ${pass.padEnd(8)} ${`${a.wall.toFixed(2)} ms ${gf(f, a.wall)} GF/s`.padStart(20)} ${gf(f, a.cpu).padStart(7)} ${`${c.wall.toFixed(2)} ms ${gf(f, c.wall)} GF/s`.padStart(20)} ${`${(a.wall / c.wall).toFixed(2)}x`.padStart(7)} ${(c.cpu / a.cpu).toFixed(2).padStart(6)}`);
   }
 });
-console.log(`${'all conv + linear'.padEnd(32)} ${''.padEnd(8)} ${`${total1.toFixed(1)} ms ${gf(flopsAll, total1)} GF/s`.padStart(20)} ${gf(flopsAll, totalCpu).padStart(7)} ${`${totalT.toFixed(1)} ms ${gf(flopsAll, totalT)} GF/s`.padStart(20)} ${(total1 / totalT).toFixed(2)}x`);
+console.log(`${'all conv + linear'.padEnd(32)} ${''.padEnd(8)} ${`${total1.toFixed(1)} ms ${gf(flopsAll, total1)} GF/s`.padStart(20)} ${gf(flopsAll, totalCpu).padStart(7)} ${`${totalT.toFixed(1)} ms ${gf(flopsAll, totalT)} GF/s`.padStart(20)} ${`${(total1 / totalT).toFixed(2)}x`.padStart(7)} ${(totalTCpu / totalCpu).toFixed(2).padStart(6)}`);
 console.log(`conv + linear layers alone bound training at ${(N / total1 * 1000).toFixed(0)} / ${(N / totalT * 1000).toFixed(0)} examples/s (1 / ${THREADS} threads)`);
