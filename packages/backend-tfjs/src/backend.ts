@@ -4,7 +4,7 @@ import {
   type TrainingBackend, type TrainingKernels,
 } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
-import { openDevice, releaseDevice, use, type DeviceName, type OpenDevice } from './device.js';
+import { onDevice, openDevice, releaseDevice, type DeviceName, type OpenDevice } from './device.js';
 import { argmax } from './kernels/argmax.js';
 import { batchNormEval, batchNormEvalBackward, batchNormTrain, batchNormTrainBackward } from './kernels/batchnorm.js';
 import type { KernelContext } from './kernels/context.js';
@@ -22,7 +22,7 @@ export interface TfjsBackendOptions extends BackendOptions {
    * @tensorflow/tfjs-node is installed) → webgpu (Dawn) → wasm → cpu. A forced device that cannot start
    * throws DeviceUnavailableError with the reason.
    */
-  readonly device?: DeviceName | 'auto';
+  readonly device?: DeviceName | 'auto' | (string & Record<never, never>);
 }
 
 type TfTensors = Record<string, tf.Tensor>;
@@ -76,8 +76,7 @@ export async function createBackend(options: TfjsBackendOptions = {}): Promise<T
       const tensors: TfTensors = {};
       for (const [key, t] of Object.entries(inputs)) tensors[key] = own(t).tensor;
       if (dataCheck) await dataCheck(tensors);
-      await use(device);
-      const result = tf.tidy(() => fn(tensors, attrs, ctx));
+      const result = await onDevice(device, () => tf.tidy(() => fn(tensors, attrs, ctx)));
       // A kernel result must be a new tensor: a handle sharing an input's tf.Tensor would free it twice.
       const inputsSet = new Set(Object.values(tensors));
       const fresh = (t: tf.Tensor) => adopt(inputsSet.has(t) ? t.clone() : t);

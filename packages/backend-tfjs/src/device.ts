@@ -312,7 +312,19 @@ export async function openDevice(requested?: string): Promise<OpenDevice> {
   throw new DeviceUnavailableError(`no tfjs device could start: ${skipped.join('; ')}`);
 }
 
-/** Makes the device's tfjs backend the active one (tfjs runs every op on a single active backend). */
-export async function use(device: OpenDevice): Promise<void> {
-  if (tf.getBackend() !== device.name) await tf.setBackend(device.name);
+/** The end of the queue of kernel runs: tfjs has one active backend per process. */
+let turn: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `fn` with the device's tfjs backend active, one run at a time in this process. Without the queue,
+ * kernels of backends on two devices would each switch the active backend while the other awaits the
+ * switch, forever.
+ */
+export function onDevice<T>(device: OpenDevice, fn: () => T): Promise<T> {
+  const run = turn.then(async () => {
+    if (tf.getBackend() !== device.name) await tf.setBackend(device.name);
+    return fn();
+  });
+  turn = run.catch(() => undefined);
+  return run;
 }

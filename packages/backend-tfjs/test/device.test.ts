@@ -62,6 +62,14 @@ describe('backends sharing a device', () => {
     await again.close();
   });
 
+  it('backends on two devices in one process interleave correctly', async () => {
+    const [cpu, wasm] = await Promise.all([createBackend({ device: 'cpu' }), createBackend({ device: 'wasm' })]);
+    const run = async (b: typeof cpu, v: number) => Array.from(await b.read(await b.sgd({ param: b.upload([v, v], [2]), grad: b.upload([1, 2], [2]) }, { lr: 0.5 })));
+    const results = await Promise.all([run(cpu, 1), run(wasm, 2), run(cpu, 3), run(wasm, 4)]);
+    expect(results).toEqual([[0.5, 0], [1.5, 1], [2.5, 2], [3.5, 3]]);
+    await Promise.all([cpu.close(), wasm.close()]);
+  });
+
   it('close() frees every handle; the backend and its handles are unusable afterwards', async () => {
     const b = await createBackend({ device: 'cpu' });
     const t = b.upload([1, 2], [2]);
