@@ -1,6 +1,6 @@
 import type { BatchNormAttrs, BatchNormInputs, Tensor } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
-import { sharedFloat32 } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
 import { channelAffine } from './channel-loops.js';
 import { channelTiling } from './geometry.js';
 import { inverseStd, perChannel, product } from './per-channel.js';
@@ -10,7 +10,7 @@ export async function batchNormEval(inputs: BatchNormInputs, attrs: BatchNormAtt
   const tiling = channelTiling(inputs.x, attrs.axis);
   const scale = product(perChannel(inputs.gamma), inverseStd(perChannel(inputs.runningVar), attrs.eps));
   const x = f32(inputs.x);
-  const y = sharedFloat32(x.length);
+  const y = sharedFloat32ForOverwrite(x.length);
   channelAffine(x, perChannel(inputs.runningMean), scale, perChannel(inputs.beta), tiling, y);
   return tensor(y, [...inputs.x.shape]);
 }

@@ -1,6 +1,6 @@
 import type { BatchNormAttrs, BatchNormEvalBackwardInputs, BatchNormGradients } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
-import { sharedFloat32 } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
 import { channelAffine, channelGradientSums } from './channel-loops.js';
 import { channelTiling } from './geometry.js';
 import { channelTensor, inverseStd, perChannel, product } from './per-channel.js';
@@ -18,7 +18,7 @@ export async function batchNormEvalBackward(inputs: BatchNormEvalBackwardInputs,
 
   const { sumDy, sumDyCentered } = channelGradientSums(dy, f32(inputs.x), runningMean, tiling);
   const zero = new Float64Array(tiling.channels);
-  const dx = sharedFloat32(dy.length);
+  const dx = sharedFloat32ForOverwrite(dy.length);
   channelAffine(dy, zero, product(perChannel(inputs.gamma), invStd), zero, tiling, dx);
   return { dx: tensor(dx, [...inputs.x.shape]), dgamma: channelTensor(product(sumDyCentered, invStd)), dbeta: channelTensor(sumDy) };
 }

@@ -1,6 +1,6 @@
 import type { BatchNormAttrs, BatchNormInputs, BatchNormTrainOutputs } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
-import { sharedFloat32 } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
 import { channelAffine, channelSquaredDeviations, channelSums } from './channel-loops.js';
 import { channelTiling } from './geometry.js';
 import { channelTensor, inverseStd, perChannel, product } from './per-channel.js';
@@ -35,7 +35,7 @@ export async function batchNormTrain(inputs: BatchNormInputs, attrs: BatchNormAt
   }
   const invStd = inverseStd(biasedVar, attrs.eps);
 
-  const y = sharedFloat32(x.length);
+  const y = sharedFloat32ForOverwrite(x.length);
   channelAffine(x, mean, product(perChannel(inputs.gamma), invStd), perChannel(inputs.beta), tiling, y);
   return {
     y: tensor(y, [...inputs.x.shape]),

@@ -1,6 +1,6 @@
 import type { BatchNormAttrs, BatchNormGradients, BatchNormTrainBackwardInputs } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
-import { sharedFloat32 } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
 import { channelGradientSums, channelInputGradient } from './channel-loops.js';
 import { channelTiling } from './geometry.js';
 import { channelTensor, perChannel } from './per-channel.js';
@@ -41,7 +41,7 @@ export async function batchNormTrainBackward(inputs: BatchNormTrainBackwardInput
     shift[c] = (-a * sumDy[c]) / n;
   }
 
-  const dx = sharedFloat32(x.length);
+  const dx = sharedFloat32ForOverwrite(x.length);
   channelInputGradient(dy, x, mean, dyScale, xScale, shift, tiling, dx);
   return { dx: tensor(dx, [...inputs.x.shape]), dgamma: channelTensor(dgamma), dbeta: channelTensor(sumDy) };
 }

@@ -1,12 +1,12 @@
 import { sizeOf, type TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
-import { sharedFloat32 } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
 
 /** relu and its gradient (dx = dy where x > 0, else 0): memory-bound, run on the calling thread. */
 export const reluKernels: Pick<TrainingKernels, 'relu' | 'reluBackward'> = {
   async relu({ x }) {
     const src = f32(x);
-    const y = sharedFloat32(src.length);
+    const y = sharedFloat32ForOverwrite(src.length);
     // `v < 0 ? 0 : v` rather than Math.max so NaN propagates (as in PyTorch).
     for (let i = 0; i < src.length; i++) y[i] = src[i] < 0 ? 0 : src[i];
     return tensor(y, x.shape);
@@ -14,7 +14,7 @@ export const reluKernels: Pick<TrainingKernels, 'relu' | 'reluBackward'> = {
   async reluBackward({ x, dy }) {
     const xs = f32(x);
     const g = f32(dy);
-    const dx = sharedFloat32(sizeOf(x.shape));
+    const dx = sharedFloat32ForOverwrite(sizeOf(x.shape));
     for (let i = 0; i < xs.length; i++) dx[i] = xs[i] > 0 ? g[i] : 0;
     return tensor(dx, x.shape);
   },

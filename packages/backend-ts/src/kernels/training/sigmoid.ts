@@ -1,7 +1,7 @@
 import { sizeOf, type TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
-import { sharedFloat32 } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
 
 /*
  * sigmoid evaluated as 1/(1+e) or e/(1+e) with e = exp(−|x|) ≤ 1, so it never overflows for large |x|.
@@ -63,13 +63,13 @@ export function sigmoidKernels(pool: ThreadPool): Pick<TrainingKernels, 'sigmoid
   return {
     async sigmoid({ x }) {
       const n = sizeOf(x.shape);
-      const y = sharedFloat32(n);
+      const y = sharedFloat32ForOverwrite(n);
       await pool.run('sigmoid', { x: f32(x), y }, n, pool.plan(n, n * SIGMOID_COST));
       return tensor(y, x.shape);
     },
     async sigmoidBackward({ y, dy }) {
       const n = sizeOf(y.shape);
-      const dx = sharedFloat32(n);
+      const dx = sharedFloat32ForOverwrite(n);
       await pool.run('sigmoidBackward', { y: f32(y), dy: f32(dy), dx }, n, pool.plan(n, n * SIGMOID_BACKWARD_COST));
       return tensor(dx, y.shape);
     },
