@@ -41,7 +41,7 @@ const KERNELS = {
 
 /** Checks that need the data, not just the shapes, run before a kernel. */
 const DATA_CHECKS: Partial<Record<keyof typeof KERNELS, (inputs: TfTensors) => Promise<void>>> = {
-  // tf.oneHot silently yields an all-zero row for an out-of-range label; say so instead.
+  // An out-of-range label would silently give an all-zero target row; say so instead.
   async softmaxCrossEntropy({ logits, labels }) {
     const k = logits.shape[1];
     const values = await labels.data();

@@ -32,14 +32,15 @@ function unpad(dPadded: tf.Tensor4D, x: tf.Tensor, attrs: Pool2dAttrs): tf.Tenso
   return tf.reshape(tf.slice(dPadded, [0, attrs.padding[0], attrs.padding[1], 0], [n * c, h, w, 1]), [n, c, h, w]);
 }
 
-function toNCHW(y: tf.Tensor4D, x: tf.Tensor): tf.Tensor {
+/** The pooled [N·C, OH, OW, 1] back as [N, C, OH, OW]. */
+function pooledAsNCHW(y: tf.Tensor4D, x: tf.Tensor): tf.Tensor {
   const [n, c] = dims4(x);
   return tf.reshape(y, [n, c, y.shape[1], y.shape[2]]);
 }
 
 export function avgPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
   const { padded } = view(inputs.x, attrs, 0);
-  return toNCHW(tf.avgPool(padded, pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
+  return pooledAsNCHW(tf.avgPool(padded, pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
 }
 
 /**
@@ -56,7 +57,7 @@ export function avgPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs
 
 export function maxPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
   const { padded } = view(inputs.x, attrs, -Infinity);
-  return toNCHW(tf.maxPool(padded, pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
+  return pooledAsNCHW(tf.maxPool(padded, pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
 }
 
 /**
