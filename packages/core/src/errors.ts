@@ -12,7 +12,8 @@ export type BnkitErrorCode =
   | 'NOT_IMPLEMENTED'
   | 'UNKNOWN_BACKEND'
   | 'DEVICE_UNAVAILABLE'
-  | 'DISPOSED';
+  | 'DISPOSED'
+  | 'CHECKPOINT';
 
 export class BnkitError extends Error {
   readonly code: BnkitErrorCode;

@@ -29,7 +29,11 @@ export interface BatchNormTrainOutputs {
   readonly runningMean: Tensor;
   /** `momentum * runningVar + (1 - momentum) * batchVar`, batchVar per attrs.runningVar. */
   readonly runningVar: Tensor;
-  /** Batch mean per channel, shape [C] (saved for the backward pass). */
+  /**
+   * Batch mean per channel, shape [C] (saved for the backward pass). Rounded to float32 it can be off by a
+   * noticeable fraction of a standard deviation when data sit on a large offset (|mean| ≫ std), so a
+   * backward kernel may refine it from x (one extra pass) rather than trust it; the bnkit backends do.
+   */
   readonly mean: Tensor;
   /** `1 / sqrt(biasedBatchVar + eps)` per channel, shape [C] (saved for the backward pass). */
   readonly invStd: Tensor;

@@ -4,7 +4,7 @@ import { BnkitError } from '@bnkit/core';
 export class CheckpointError extends BnkitError {
   readonly path: string;
   constructor(path: string, message: string) {
-    super('INVALID_ARGUMENT', `checkpoint ${path}: ${message}`);
+    super('CHECKPOINT', `checkpoint ${path}: ${message}`);
     this.path = path;
   }
 }
