@@ -1,50 +1,24 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { batchNormAttrs, type Backend, type BatchNormAttrs, type Tensor } from '@bnkit/core';
+import { bnkitFixturesDir, pytorchFixturesDir, readFixtures, worstViolation, type FixtureCase, type FixtureTensor, type FixtureTolerance } from '@bnkit/fixtures';
 import createBackend from '../dist/index.js';
 
 /**
  * The golden BatchNorm cases (format `bnkit-fixture/1`, see fixtures/README.md): PyTorch's, and bnkit's own
  * from an independent NumPy float64 implementation (rank 5, axis 0, negative axes on an offset).
  */
-const FIXTURE_DIRS = ['../../../fixtures/pytorch/batchNorm/', '../../../fixtures/bnkit/batchNorm/'].map((d) => new URL(d, import.meta.url));
-
-interface FixtureTensor {
-  shape: number[];
-  data: number[];
-}
-
-interface BatchNormFixture {
-  id: string;
-  op: string;
+type BatchNormFixture = FixtureCase & {
   attrs: Partial<BatchNormAttrs> & { training: boolean };
   inputs: Record<'x' | 'gamma' | 'beta' | 'runningMean' | 'runningVar' | 'dy', FixtureTensor>;
-  expected: Record<string, FixtureTensor>;
-  tolerance: { rtol: number; atol: number };
-}
+};
 
-const fixtures: BatchNormFixture[] = FIXTURE_DIRS.flatMap((dir) =>
-  readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    // A file holds one case or an array of cases.
-    .flatMap((f) => [JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as BatchNormFixture | BatchNormFixture[]].flat()),
-);
+const fixtures = readFixtures([pytorchFixturesDir, bnkitFixturesDir]).filter((f) => f.file.startsWith('batchNorm/')) as BatchNormFixture[];
 
 /** Every value within `atol + rtol·|expected|`; reports the worst offender so a failure says where. */
-function expectClose(name: string, actual: ArrayLike<number>, expected: FixtureTensor, tol: { rtol: number; atol: number }): void {
+function expectClose(name: string, actual: ArrayLike<number>, expected: FixtureTensor, tol: FixtureTolerance): void {
   expect(actual.length, `${name} length`).toBe(expected.data.length);
-  let worst = { index: -1, excess: 0 };
-  for (let i = 0; i < actual.length; i++) {
-    const e = expected.data[i];
-    const err = Math.abs(actual[i] - e);
-    const excess = err - (tol.atol + tol.rtol * Math.abs(e));
-    if (!(excess <= 0) && (worst.index < 0 || !(excess <= worst.excess))) worst = { index: i, excess };
-  }
-  if (worst.index >= 0) {
-    const i = worst.index;
-    expect.fail(`${name}[${i}] = ${actual[i]}, expected ${expected.data[i]} (atol ${tol.atol}, rtol ${tol.rtol})`);
-  }
+  const { ratio, index: i } = worstViolation(actual, expected.data, tol);
+  if (ratio > 1) expect.fail(`${name}[${i}] = ${actual[i]}, expected ${expected.data[i]} (atol ${tol.atol}, rtol ${tol.rtol})`);
 }
 
 /** Runs a fixture through the forward and backward kernel of its mode and returns every computed tensor. */

@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { batchNormAttrs, type BatchNormAttrs, type Shape, type Tensor } from '@bnkit/core';
+import { worstViolation } from '@bnkit/fixtures';
 import createBackend from '../dist/index.js';
+import { seeded } from './kernels-support.js';
 
 /*
  * The kernels against an independent float64 reference written the naive way (explicit strides, one
  * element at a time), and their gradients against central finite differences of that reference's loss
  * L = Σ w · y, so dy = w.
  */
-
-/** Seeded uniform [-1, 1) (mulberry32); tests never use Math.random. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
 
 /** Values rounded to float32 so the reference sees exactly what the kernels see. */
 function randomF32(n: number, next: () => number, scale = 1, offset = 0): Float64Array {
@@ -95,10 +85,8 @@ function probeIndices(length: number, most = 48): number[] {
 
 function expectAllClose(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number): void {
   expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= atol + rtol * Math.abs(expected[i]))) expect.fail(`${name}[${i}] = ${actual[i]}, reference ${expected[i]}`);
-  }
+  const { ratio, index: i } = worstViolation(actual, expected, { rtol, atol });
+  if (ratio > 1) expect.fail(`${name}[${i}] = ${actual[i]}, reference ${expected[i]}`);
 }
 
 const CASES: Case[] = [
@@ -127,7 +115,7 @@ describe('BatchNorm vs a float64 reference and finite differences', async () => 
   it.each(CASES.map((c, i) => [`${c.training ? 'train' : 'eval'} shape [${c.shape.join(',')}] axis ${c.axis} (seed ${i + 1})`, c, i + 1] as const))(
     '%s',
     async (_name, { shape, axis, training }, seed) => {
-      const next = rng(seed);
+      const next = seeded(seed); // uniform [-1, 1); tests never use Math.random
       const total = shape.reduce((p, d) => p * d, 1);
       const a = axis < 0 ? axis + shape.length : axis;
       const channels = shape[a];

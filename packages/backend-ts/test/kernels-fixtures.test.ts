@@ -1,39 +1,18 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend } from '@bnkit/backend-ts';
 import type { Pair } from '@bnkit/core';
-import { read, worstRatio, type TrainingBackend } from './kernels-support.js';
+import { bnkitFixturesDir, pytorchFixturesDir, readFixtures, worstViolation, type FixtureCase } from '@bnkit/fixtures';
+import { read, type TrainingBackend } from './kernels-support.js';
 
 /** Every golden case of the training kernels (PyTorch's and bnkit's own NumPy set), within its stored tolerance. */
 
-const SUITES = ['pytorch', 'bnkit'].map((suite) => new URL(`../../../fixtures/${suite}/`, import.meta.url));
-const OPS = ['conv2d', 'linear', 'avgPool2d', 'maxPool2d', 'relu', 'sigmoid', 'softmaxCrossEntropy'] as const;
+const OPS: readonly string[] = ['conv2d', 'linear', 'avgPool2d', 'maxPool2d', 'relu', 'sigmoid', 'softmaxCrossEntropy'];
 
-interface Stored {
-  shape: number[];
-  data: number[];
-}
-interface Fixture {
-  id: string;
-  op: string;
-  attrs: Record<string, unknown>;
-  inputs: Record<string, Stored>;
-  expected: Record<string, Stored>;
-  tolerance: { rtol: number; atol: number };
-}
-
-function load(op: string): Fixture[] {
-  return SUITES.flatMap((root) => {
-    const dir = new URL(`${op}/`, root);
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Fixture);
-  });
-}
+/** The cases stored under `<op>/` of either suite for one of OPS. */
+const CASES = readFixtures([pytorchFixturesDir, bnkitFixturesDir]).filter((c) => OPS.includes(c.file.split('/')[0]));
 
 /** Runs one fixture through the backend and returns what it produced under the fixture's expected names. */
-async function evaluate(b: TrainingBackend, f: Fixture): Promise<Record<string, Float32Array | Int32Array>> {
+async function evaluate(b: TrainingBackend, f: FixtureCase): Promise<Record<string, Float32Array | Int32Array>> {
   const t = (name: string, dtype: 'float32' | 'int32' = 'float32') => b.upload(f.inputs[name].data, f.inputs[name].shape, dtype);
   const out: Record<string, Float32Array | Int32Array> = {};
   switch (f.op) {
@@ -93,18 +72,17 @@ describe.each([1, 2])('golden fixtures, %i thread(s)', (threads) => {
   });
   afterAll(() => b.close());
 
-  const cases = OPS.flatMap((op) => load(op));
   it('finds fixtures for every training op', () => {
-    expect(new Set(cases.map((c) => c.op))).toEqual(new Set(OPS));
+    expect(new Set(CASES.map((c) => c.op))).toEqual(new Set(OPS));
   });
 
-  it.each(cases.map((c) => [c.id, c] as const))('%s', async (_id, f) => {
+  it.each(CASES.map((c) => [c.id, c] as const))('%s', async (_id, f) => {
     const got = await evaluate(b, f);
     for (const [name, e] of Object.entries(f.expected)) {
       const a = got[name];
       expect(a, `${f.id}: no output ${name}`).toBeDefined();
       expect(a.length, `${f.id} ${name} size`).toBe(e.data.length);
-      const { ratio, index } = worstRatio(a, e.data, f.tolerance.rtol, f.tolerance.atol);
+      const { ratio, index } = worstViolation(a, e.data, f.tolerance);
       expect(ratio, `${f.id} ${name}[${index}]: got ${a[index]}, expected ${e.data[index]}`).toBeLessThanOrEqual(1);
     }
   });

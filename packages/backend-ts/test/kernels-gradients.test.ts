@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend } from '@bnkit/backend-ts';
 import type { Pair } from '@bnkit/core';
-import { randomArray, read, seeded, worstRatio, type TrainingBackend } from './kernels-support.js';
+import { worstViolation } from '@bnkit/fixtures';
+import { randomArray, read, seeded, type TrainingBackend } from './kernels-support.js';
 
 /*
  * Backward kernels against central finite differences of float64 reference forwards written here, and the
@@ -37,7 +38,7 @@ function numericGradient(theta: Vec, r: ArrayLike<number>, f: () => ArrayLike<nu
 }
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  const { ratio, index } = worstRatio(actual, expected, TOL.rtol, TOL.atol);
+  const { ratio, index } = worstViolation(actual, expected, TOL);
   expect(ratio, `${what}[${index}]: got ${actual[index]}, expected ${expected[index]}`).toBeLessThanOrEqual(1);
 }
 

@@ -25,21 +25,3 @@ export async function read(b: Backend, t: Tensor | undefined): Promise<Float32Ar
   if (!t) throw new Error('missing tensor');
   return b.read(t);
 }
-
-/**
- * Largest violation of |actual − expected| <= atol + rtol·|expected| as a ratio (<= 1 passes), with the
- * first offending index, so a failure says where and by how much.
- */
-export function worstRatio(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): { ratio: number; index: number } {
-  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != expected ${expected.length}`);
-  let ratio = 0;
-  let index = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const r = Math.abs(actual[i] - expected[i]) / (atol + rtol * Math.abs(expected[i]));
-    if (!(r <= ratio)) {
-      ratio = Number.isNaN(r) ? Infinity : r;
-      index = i;
-    }
-  }
-  return { ratio, index };
-}
