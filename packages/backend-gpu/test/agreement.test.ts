@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTraining, sizeOf, type Backend, type Shape, type Tensor, type TrainingBackend } from '@bnkit/core';
 import createTsBackend from '@bnkit/backend-ts';
 import createBackend from '@bnkit/backend-gpu';
-import { worstError } from './fixtures.js';
+import { worstViolation } from '@bnkit/fixtures';
 
 /*
  * Backend agreement (conformance check 9): random inputs through this backend on WebGPU and through the
@@ -125,8 +125,8 @@ describe('agreement with @bnkit/backend-ts on random inputs', () => {
     const actual = await run(gpu, inputs, scenario);
     for (const [key, e] of Object.entries(expected)) {
       expect(actual[key].constructor, key).toBe(e.constructor);
-      const w = worstError(actual[key], e, TOLERANCE);
-      expect(w.worst, `${key}[${w.at}]: gpu ${w.actual}, ts ${w.expected}`).toBeLessThanOrEqual(1);
+      const { ratio, index } = worstViolation(actual[key], e, TOLERANCE);
+      expect(ratio, `${key}[${index}]: gpu ${actual[key][index]}, ts ${e[index]}`).toBeLessThanOrEqual(1);
     }
     expect(gpu.memory().tensors).toBe(0);
   });

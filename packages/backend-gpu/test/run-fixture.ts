@@ -1,60 +1,8 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { FixtureCase } from '@bnkit/fixtures';
 import { requireTraining, type Backend, type Tensor } from '@bnkit/core';
 
-/** The PyTorch golden cases of the repository (format bnkit-fixture/1). */
-export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/pytorch');
-
-export interface FixtureTensor {
-  readonly shape: number[];
-  readonly data: number[];
-}
-
-export interface Fixture {
-  readonly id: string;
-  readonly op: string;
-  readonly file: string;
-  readonly attrs: Record<string, unknown>;
-  readonly inputs: Record<string, FixtureTensor>;
-  readonly expected: Record<string, FixtureTensor>;
-  readonly tolerance: { rtol: number; atol: number };
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.json') ? [path] : [];
-  });
-}
-
-export function loadFixtures(): Fixture[] {
-  return walk(FIXTURE_DIR)
-    .sort()
-    .flatMap((file) => {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as Omit<Fixture, 'file'> | Omit<Fixture, 'file'>[];
-      return (Array.isArray(parsed) ? parsed : [parsed]).map((c) => ({ ...c, file: relative(FIXTURE_DIR, file) }));
-    });
-}
-
-/** Worst violation of |a − e| <= atol + rtol·|e| as a ratio (<= 1 passes), and where it happened. */
-export function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: { rtol: number; atol: number }) {
-  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != expected ${expected.length}`);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const allowed = tol.atol + tol.rtol * Math.abs(expected[i]);
-    const ratio = Number.isNaN(actual[i]) ? Infinity : Math.abs(actual[i] - expected[i]) / allowed;
-    if (!(ratio <= worst)) {
-      worst = ratio;
-      at = i;
-    }
-  }
-  return { worst, at, actual: actual[at], expected: expected[at] };
-}
-
 /** Runs one fixture case on a backend and reads back every output it names in `expected`. */
-export async function runFixture(backend: Backend, c: Fixture): Promise<Record<string, Float32Array | Int32Array>> {
+export async function runFixture(backend: Backend, c: FixtureCase): Promise<Record<string, Float32Array | Int32Array>> {
   const made: Tensor[] = [];
   const up = (name: string, dtype?: 'int32') => {
     const t = c.inputs[name];
