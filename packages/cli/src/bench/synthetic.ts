@@ -1,19 +1,9 @@
 /*
  * Seeded synthetic inputs. Throughput does not depend on pixel values, so benchmarks use random
  * Fashion-MNIST-shaped batches (pixels in [0, 1], 10 classes) instead of parsing the 149 MB dataset.
+ * Values come from @bnkit/nn's mulberry32, so the same seed gives the same batch everywhere.
  */
-
-/** mulberry32: a small, fast, well-distributed 32-bit generator; the same seed gives the same numbers. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@bnkit/nn';
 
 export function uniformArray(length: number, random: () => number, lo = 0, hi = 1): Float32Array {
   const a = new Float32Array(length);
@@ -32,7 +22,7 @@ export const IMAGE_SIDE = 28;
 export const CLASSES = 10;
 
 export function syntheticImageBatch(batch: number, seed: number): ImageBatch {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const x = uniformArray(batch * IMAGE_SIDE * IMAGE_SIDE, random);
   const labels = new Int32Array(batch);
   for (let i = 0; i < batch; i++) labels[i] = Math.floor(random() * CLASSES);

@@ -1,12 +1,13 @@
 import {
   batchNormAttrs, sizeOf, type Backend, type BatchNormTrainBackwardInputs, type BatchNormTrainOutputs, type Tensor,
 } from '@bnkit/core';
+import { mulberry32 } from '@bnkit/nn';
 import {
   plainBatchNormEval, plainBatchNormTrain, plainBatchNormTrainBackward, type BnGeometry, type PlainBnParams,
 } from '../anchors/plain-bn.js';
 import type { Figure, Outcome, Row } from '../report.js';
 import { ratioOf } from '../report.js';
-import { seededRandom, uniformArray } from '../synthetic.js';
+import { uniformArray } from '../synthetic.js';
 import { timeInterleaved, type Timing, type TimingPlan } from '../timing.js';
 
 /** LeNet-BN's largest BatchNorm input: bn1 after conv1 at batch 256. */
@@ -27,7 +28,7 @@ interface HostInputs {
 }
 
 function hostInputs(seed: number): HostInputs {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const n = sizeOf(BN_SHAPE);
   const c = BN_SHAPE[1];
   return {
