@@ -4,11 +4,21 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type DeviceName } from '@bnkit/backend-tfjs';
-import { loadFixtures, mismatch } from './fixtures.js';
+import { pytorchFixturesDir, readFixtures, worstViolation, type FixtureTensor, type FixtureTolerance } from '@bnkit/fixtures';
 import { convBackward, convForward, convOut, seeded, type ConvCase } from './reference.js';
 import { runFixture } from './run-fixture.js';
 
-const FIXTURES = loadFixtures();
+/** Every PyTorch golden case except the end-to-end LeNet-BN ones (those belong to @bnkit/nn). */
+const FIXTURES = readFixtures([pytorchFixturesDir]).filter((f) => f.op !== 'lenetBN');
+
+/** The worst violation of the fixture tolerance rule, described, or null when every value passes. */
+function mismatch(actual: ArrayLike<number>, expected: FixtureTensor, tol: FixtureTolerance): string | null {
+  if (actual.length !== expected.data.length) return `length ${actual.length} != expected ${expected.data.length}`;
+  const { ratio, index: i } = worstViolation(actual, expected.data, tol);
+  if (ratio <= 1) return null;
+  const e = expected.data[i];
+  return `index ${i}: actual ${actual[i]}, expected ${e} (error ${Math.abs(actual[i] - e)}, allowed ${tol.atol + tol.rtol * Math.abs(e)})`;
+}
 
 async function values(b: TrainingBackend, t: Tensor): Promise<number[]> {
   return Array.from(await b.read(t));

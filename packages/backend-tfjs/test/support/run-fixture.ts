@@ -1,10 +1,10 @@
 import type { BatchNormAttrs, Pool2dAttrs, Tensor, TrainingBackend } from '@bnkit/core';
-import type { Fixture } from './fixtures.js';
+import type { FixtureCase } from '@bnkit/fixtures';
 
 type Outputs = Record<string, Tensor>;
 
 /** Runs one golden case on a backend and returns every output the case checks, by expected key. */
-export async function runFixture(b: TrainingBackend, f: Fixture): Promise<Outputs> {
+export async function runFixture(b: TrainingBackend, f: FixtureCase): Promise<Outputs> {
   const up = (key: string, dtype?: 'int32') => b.upload(f.inputs[key].data, f.inputs[key].shape, dtype);
   const attrs = f.attrs as Record<string, unknown>;
   switch (f.op) {
