@@ -1,6 +1,7 @@
 import { BATCH_NORM_DEFAULTS, batchNormLayout, sizeOf, type BatchNormAttrs, type RunningVarEstimator } from '@bnkit/core';
 import fc from 'fast-check';
-import { mulberry32, uniform } from './random.js';
+import { mulberry32 } from '@bnkit/nn';
+import { uniform } from './random.js';
 
 /**
  * What a BatchNorm property draws: geometry, attributes and the recipe of the data. Tensors are filled by

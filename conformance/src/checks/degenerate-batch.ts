@@ -1,10 +1,10 @@
 import { batchNormLayout } from '@bnkit/core';
+import { mulberry32 } from '@bnkit/nn';
 import fc from 'fast-check';
 import { attrsOf, bnCase, materialise, type BnCase } from '../arbitraries.js';
 import { errorCode } from '../kernel-errors.js';
 import { BehaviourViolated, checkProperty } from '../property.js';
 import { batchNormTrain64, batchNormTrainBackward64 } from '../reference/batchnorm.js';
-import { mulberry32 } from '../random.js';
 import { withScope, type TensorScope } from '../scope.js';
 import { compareArrays, compareScaled, FLOAT32_VS_REFERENCE, type Deviation } from '../tolerance.js';
 import { train, trainWithGradients } from './bn-calls.js';
