@@ -1,5 +1,6 @@
 import { createBackend } from '@bnkit/backend-ts';
-import { KERNEL_GROUPS, SPECIFICATION_VERSION, checked } from '@bnkit/core';
+import { KERNEL_GROUPS } from '@bnkit/core';
+import { delegatingBackend } from '../delegating-backend.js';
 import * as host from './host-batchnorm.js';
 
 /**
@@ -9,21 +10,13 @@ import * as host from './host-batchnorm.js';
  */
 async function withKernel(name, options, kernel, implement) {
   const base = await createBackend(options);
-  const impl = {
-    specificationVersion: SPECIFICATION_VERSION,
+  return delegatingBackend(base, {
     name,
     device: { ...base.device, description: `backend-ts with a faulty ${kernel}` },
     capabilities: base.capabilities,
-    upload: (data, shape, dtype) => base.upload(data, shape, dtype),
-    read: (t) => base.read(t),
-    reshape: (t, shape) => base.reshape(t, shape),
-    dispose: (t) => base.dispose(t),
-    memory: () => base.memory(),
-    close: () => base.close(),
-  };
-  for (const k of [...KERNEL_GROUPS.batchNorm, ...KERNEL_GROUPS.training]) impl[k] = (...args) => base[k](...args);
-  impl[kernel] = implement(base);
-  return checked(impl);
+    kernels: [...KERNEL_GROUPS.batchNorm, ...KERNEL_GROUPS.training],
+    overrides: { [kernel]: implement(base) },
+  });
 }
 
 async function readParams(b, inputs) {
