@@ -1,6 +1,6 @@
 import { missingKernels } from '@bnkit/core';
 import { loadFashionMnist, takePerClass, type FashionMnist } from '@bnkit/data';
-import { fit, lenetBN, type EpochRow } from '@bnkit/nn';
+import { fit as fitModel, lenetBN, type EpochRow } from '@bnkit/nn';
 import { messageOf } from '../kernel-errors.js';
 import type { LenetTier } from '../report/types.js';
 import { missingKernelStatus, type CheckDefinition } from './types.js';
@@ -58,7 +58,7 @@ export const lenetEndToEnd: CheckDefinition = {
     const model = lenetBN(ctx.backend, { seed });
     let history: readonly EpochRow[];
     try {
-      ({ history } = await fit(model, train, { ...RECIPE, epochs: tier.epochs, seed, test: data.test }));
+      ({ history } = await fitModel(model, train, { ...RECIPE, epochs: tier.epochs, seed, test: data.test }));
     } finally {
       model.dispose();
     }

@@ -35,13 +35,13 @@ export function faultyTrain(fault) {
       const x = await b.read(inputs.x);
       const r = host.train(x, inputs.x.shape, await readParams(b, inputs), attrs, fault);
       const c = [inputs.gamma.shape[0]];
-      const fit = (v) => Float32Array.from({ length: c[0] }, (_, i) => v[i]);
+      const perChannel = (v) => Float32Array.from({ length: c[0] }, (_, i) => v[i]);
       return {
         y: b.upload(Float32Array.from(r.y), inputs.x.shape),
-        runningMean: b.upload(fit(r.runningMean), c),
-        runningVar: b.upload(fit(r.runningVar), c),
-        mean: b.upload(fit(r.mean), c),
-        invStd: b.upload(fit(r.invStd), c),
+        runningMean: b.upload(perChannel(r.runningMean), c),
+        runningVar: b.upload(perChannel(r.runningVar), c),
+        mean: b.upload(perChannel(r.mean), c),
+        invStd: b.upload(perChannel(r.invStd), c),
       };
     });
 }
