@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '@bnkit/core';
-import { evaluate, fit, lenetBN, readCheckpoint, trainStep, type BatchProgress, type EpochRow, type StateRecord } from '../dist/index.js';
+import { evaluate, fit as fitModel, lenetBN, readCheckpoint, trainStep, type BatchProgress, type EpochRow, type StateRecord } from '../dist/index.js';
 import { newBackend, syntheticImages } from './helpers.js';
 
 const train = syntheticImages(300, 1);
@@ -28,7 +28,7 @@ describe('training loop', () => {
     backend = await newBackend();
     dir = mkdtempSync(join(tmpdir(), 'bnkit-nn-'));
     const model = lenetBN(backend, { seed: 1 });
-    const result = await fit(model, train, { ...RUN, epochs: 2, test });
+    const result = await fitModel(model, train, { ...RUN, epochs: 2, test });
     straight = { state: await model.state(), history: result.history };
     model.dispose();
   });
@@ -57,7 +57,7 @@ describe('training loop', () => {
     const progress: BatchProgress[] = [];
     const model = lenetBN(backend, { seed: 1 });
     const rows: EpochRow[] = [];
-    const result = await fit(model, train, {
+    const result = await fitModel(model, train, {
       ...RUN, epochs: 1,
       onBatch: (p) => void progress.push(p),
       onEpoch: async (r) => {
@@ -77,7 +77,7 @@ describe('training loop', () => {
   it('drops a single leftover example (BatchNorm cannot train on a batch of one)', async () => {
     const model = lenetBN(backend, { seed: 1 });
     const seen: number[] = [];
-    const result = await fit(model, syntheticImages(129, 3), { ...RUN, epochs: 1, onBatch: (p) => void seen.push(p.examples) });
+    const result = await fitModel(model, syntheticImages(129, 3), { ...RUN, epochs: 1, onBatch: (p) => void seen.push(p.examples) });
     expect(seen).toEqual([64, 128]);
     expect(result.state.history).toHaveLength(1);
     model.dispose();
@@ -86,11 +86,11 @@ describe('training loop', () => {
   it('1 epoch + checkpoint + fresh model + resume = 2 straight epochs, bit for bit', async () => {
     const path = join(dir, 'epoch.ckpt');
     const first = lenetBN(backend, { seed: 1 });
-    await fit(first, train, { ...RUN, epochs: 1, test, checkpoint: { path } });
+    await fitModel(first, train, { ...RUN, epochs: 1, test, checkpoint: { path } });
     first.dispose();
     expect((await readCheckpoint(path)).training).toMatchObject({ epochsCompleted: 1, batchesCompleted: 0, seed: 5 });
     const resumed = lenetBN(backend, { seed: 1234 }); // different init: everything must come from the checkpoint
-    const result = await fit(resumed, train, { ...RUN, epochs: 2, test, resumeFrom: path });
+    const result = await fitModel(resumed, train, { ...RUN, epochs: 2, test, resumeFrom: path });
     expectBitIdentical(await resumed.state(), straight.state);
     expect(withoutSeconds(result.history)).toEqual(withoutSeconds(straight.history));
     resumed.dispose();
@@ -100,7 +100,7 @@ describe('training loop', () => {
     const path = join(dir, 'abort.ckpt');
     const controller = new AbortController();
     const first = lenetBN(backend, { seed: 1 });
-    const stopped = await fit(first, train, {
+    const stopped = await fitModel(first, train, {
       ...RUN, epochs: 2, test, checkpoint: { path },
       signal: controller.signal,
       onBatch: (p) => {
@@ -111,7 +111,7 @@ describe('training loop', () => {
     expect(stopped.stopped).toBe(true);
     expect(stopped.state).toMatchObject({ epochsCompleted: 1, batchesCompleted: 2 });
     const resumed = lenetBN(backend, { seed: 77 });
-    const result = await fit(resumed, train, { ...RUN, epochs: 2, test, resumeFrom: path });
+    const result = await fitModel(resumed, train, { ...RUN, epochs: 2, test, resumeFrom: path });
     expect(result.stopped).toBe(false);
     expectBitIdentical(await resumed.state(), straight.state);
     expect(withoutSeconds(result.history)).toEqual(withoutSeconds(straight.history));
@@ -121,8 +121,8 @@ describe('training loop', () => {
   it('refuses to resume with another seed or batch size', async () => {
     const path = join(dir, 'epoch.ckpt');
     const model = lenetBN(backend, { seed: 1 });
-    await expect(fit(model, train, { ...RUN, seed: 6, epochs: 2, resumeFrom: path })).rejects.toThrow(/seed 5.*seed 6/);
-    await expect(fit(model, train, { ...RUN, batchSize: 32, epochs: 2, resumeFrom: path })).rejects.toThrow(/batchSize/);
+    await expect(fitModel(model, train, { ...RUN, seed: 6, epochs: 2, resumeFrom: path })).rejects.toThrow(/seed 5.*seed 6/);
+    await expect(fitModel(model, train, { ...RUN, batchSize: 32, epochs: 2, resumeFrom: path })).rejects.toThrow(/batchSize/);
     model.dispose();
   });
 
