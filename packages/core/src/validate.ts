@@ -71,13 +71,29 @@ export function validateConv2d(x: Tensor, weight: Tensor, attrs: Conv2dAttrs, bi
   if (wcin !== cin) {
     throw new ShapeError(`conv2d weight has ${wcin} input channels but x has ${cin} (x ${formatShape(x.shape)}, weight ${formatShape(weight.shape)})`);
   }
-  const oh = Math.floor((h + 2 * attrs.padding[0] - kh) / attrs.stride[0]) + 1;
-  const ow = Math.floor((w + 2 * attrs.padding[1] - kw) / attrs.stride[1]) + 1;
-  if (oh < 1 || ow < 1) {
+  const g = conv2dGeometry(x.shape, weight.shape, attrs);
+  if (g.oh < 1 || g.ow < 1) {
     throw new ShapeError(`conv2d kernel ${kh}x${kw} does not fit the padded input ${h}x${w} (padding ${attrs.padding.join('x')})`);
   }
   if (bias) expectShape(bias, [cout], 'conv2d bias');
-  if (dy) expectShape(dy, [n, cout, oh, ow], 'conv2d dy');
+  if (dy) expectShape(dy, [n, cout, g.oh, g.ow], 'conv2d dy');
+  return g;
+}
+
+/** Windows of `kernel` that fit along an axis of `size` padded by `pad` on each side, `stride` apart. */
+function windowCount(size: number, kernel: number, stride: number, pad: number): number {
+  return Math.floor((size + 2 * pad - kernel) / stride) + 1;
+}
+
+/**
+ * The geometry of a conv2d call whose arguments are already valid (as `checked` guarantees inside a
+ * backend's kernels); `validateConv2d` checks the arguments and returns the same.
+ */
+export function conv2dGeometry(xShape: Shape, weightShape: Shape, attrs: Conv2dAttrs): Conv2dGeometry {
+  const [n, cin, h, w] = xShape;
+  const [cout, , kh, kw] = weightShape;
+  const oh = windowCount(h, kh, attrs.stride[0], attrs.padding[0]);
+  const ow = windowCount(w, kw, attrs.stride[1], attrs.padding[1]);
   return { n, cin, h, w, cout, kh, kw, oh, ow };
 }
 
@@ -115,11 +131,17 @@ export function validatePool2d(x: Tensor, attrs: Pool2dAttrs, dy?: Tensor): Pool
   if (attrs.padding[0] * 2 > attrs.kernel[0] || attrs.padding[1] * 2 > attrs.kernel[1]) {
     throw new InvalidArgumentError(`pool2d padding ${attrs.padding.join('x')} must be at most half the kernel ${attrs.kernel.join('x')}`);
   }
-  const [n, c, h, w] = x.shape;
-  const oh = Math.floor((h + 2 * attrs.padding[0] - attrs.kernel[0]) / attrs.stride[0]) + 1;
-  const ow = Math.floor((w + 2 * attrs.padding[1] - attrs.kernel[1]) / attrs.stride[1]) + 1;
-  if (oh < 1 || ow < 1) throw new ShapeError(`pool2d kernel ${attrs.kernel.join('x')} does not fit input ${h}x${w}`);
-  if (dy) expectShape(dy, [n, c, oh, ow], 'pool2d dy');
+  const g = pool2dGeometry(x.shape, attrs);
+  if (g.oh < 1 || g.ow < 1) throw new ShapeError(`pool2d kernel ${attrs.kernel.join('x')} does not fit input ${g.h}x${g.w}`);
+  if (dy) expectShape(dy, [g.n, g.c, g.oh, g.ow], 'pool2d dy');
+  return g;
+}
+
+/** The geometry of a pooling call whose arguments are already valid; `validatePool2d` checks them and returns the same. */
+export function pool2dGeometry(xShape: Shape, attrs: Pool2dAttrs): Pool2dGeometry {
+  const [n, c, h, w] = xShape;
+  const oh = windowCount(h, attrs.kernel[0], attrs.stride[0], attrs.padding[0]);
+  const ow = windowCount(w, attrs.kernel[1], attrs.stride[1], attrs.padding[1]);
   return { n, c, h, w, oh, ow };
 }
 
