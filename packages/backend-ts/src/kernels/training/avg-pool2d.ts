@@ -94,7 +94,7 @@ export function avgPool2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'avgPo
       return tensor(y, [g.n, g.c, g.oh, g.ow]);
     },
     async avgPool2dBackward({ x, dy }, attrs: Pool2dAttrs) {
-      const g = poolShape(x, attrs, dy);
+      const g = poolShape(x, attrs);
       const dx = sharedFloat32(g.n * g.c * g.h * g.w);
       await pool.run('avgPool2dBackward', { dy: f32(dy), dx, g }, g.n * g.c, pool.plan(g.n * g.c, poolWork(g)));
       return tensor(dx, x.shape);

@@ -1,5 +1,5 @@
 import {
-  validateConv2d, type Conv2dAttrs, type Conv2dBackwardAttrs, type Conv2dBackwardInputs, type Conv2dInputs,
+  conv2dGeometry, type Conv2dAttrs, type Conv2dBackwardAttrs, type Conv2dBackwardInputs, type Conv2dInputs,
   type Tensor, type TrainingKernels,
 } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
@@ -90,8 +90,9 @@ export function conv2dBackwardImages(t: Conv2dBackwardTask, start: number, end: 
   partials.set(sums, slot * slotSize);
 }
 
+/** The call's geometry; `checked` has already validated the arguments, so it is only derived here. */
 function convShape(inputs: { readonly x: Tensor; readonly weight: Tensor }, attrs: Conv2dAttrs): ConvShape {
-  const geometry = validateConv2d(inputs.x, inputs.weight, attrs);
+  const geometry = conv2dGeometry(inputs.x.shape, inputs.weight.shape, attrs);
   return { ...geometry, sh: attrs.stride[0], sw: attrs.stride[1], ph: attrs.padding[0], pw: attrs.padding[1] };
 }
 

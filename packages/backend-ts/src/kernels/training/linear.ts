@@ -1,4 +1,4 @@
-import { validateLinear, type LinearBackwardInputs, type LinearInputs, type TrainingKernels } from '@bnkit/core';
+import type { LinearBackwardInputs, LinearInputs, TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
 import { scratch } from '../../threads/scratch.js';
@@ -64,9 +64,11 @@ export function linearBackwardRows(t: LinearBackwardTask, start: number, end: nu
 }
 
 export function linearKernels(pool: ThreadPool): Pick<TrainingKernels, 'linear' | 'linearBackward'> {
+  // `checked` has already validated the shapes: x [n, fin], weight [fout, fin].
   return {
     async linear(inputs: LinearInputs) {
-      const { n, in: fin, out: fout } = validateLinear(inputs.x, inputs.weight, inputs.bias);
+      const [n, fin] = inputs.x.shape;
+      const fout = inputs.weight.shape[0];
       const y = sharedFloat32(n * fout);
       const task: LinearForwardTask = {
         x: f32(inputs.x), weight: f32(inputs.weight), bias: f32(inputs.bias), y, fin, fout,
@@ -76,7 +78,8 @@ export function linearKernels(pool: ThreadPool): Pick<TrainingKernels, 'linear' 
     },
 
     async linearBackward(inputs: LinearBackwardInputs) {
-      const { n, in: fin, out: fout } = validateLinear(inputs.x, inputs.weight, undefined, inputs.dy);
+      const [n, fin] = inputs.x.shape;
+      const fout = inputs.weight.shape[0];
       const slotSize = fout * fin + fout;
       const chunks = pool.plan(n, 4 * n * fin * fout);
       const task: LinearBackwardTask = {

@@ -73,7 +73,7 @@ export function maxPool2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'maxPo
       return tensor(y, [g.n, g.c, g.oh, g.ow]);
     },
     async maxPool2dBackward({ x, dy }, attrs: Pool2dAttrs) {
-      const g = poolShape(x, attrs, dy);
+      const g = poolShape(x, attrs);
       const dx = sharedFloat32(g.n * g.c * g.h * g.w);
       await pool.run('maxPool2dBackward', { x: f32(x), dy: f32(dy), dx, g }, g.n * g.c, pool.plan(g.n * g.c, poolWork(g)));
       return tensor(dx, x.shape);

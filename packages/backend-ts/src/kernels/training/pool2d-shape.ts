@@ -1,4 +1,4 @@
-import { validatePool2d, type Pool2dAttrs, type Pool2dGeometry, type Tensor } from '@bnkit/core';
+import { pool2dGeometry, type Pool2dAttrs, type Pool2dGeometry, type Tensor } from '@bnkit/core';
 
 /** Pooling geometry plus attributes; a plain object so it can be posted to workers. */
 export interface PoolShape extends Pool2dGeometry {
@@ -10,8 +10,9 @@ export interface PoolShape extends Pool2dGeometry {
   readonly pw: number;
 }
 
-export function poolShape(x: Tensor, attrs: Pool2dAttrs, dy?: Tensor): PoolShape {
-  const g = validatePool2d(x, attrs, dy);
+/** The call's geometry; `checked` has already validated the arguments, so it is only derived here. */
+export function poolShape(x: Tensor, attrs: Pool2dAttrs): PoolShape {
+  const g = pool2dGeometry(x.shape, attrs);
   return {
     ...g, kh: attrs.kernel[0], kw: attrs.kernel[1], sh: attrs.stride[0], sw: attrs.stride[1], ph: attrs.padding[0], pw: attrs.padding[1],
   };
