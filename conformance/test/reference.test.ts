@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pytorchFixturesDir } from '@bnkit/fixtures';
+import { pytorchFixturesDir, readFixtures } from '@bnkit/fixtures';
 import { describe, expect, it } from 'vitest';
 import { compareArrays, deviation, reference, type Fixture, type TensorJson } from '../dist/index.js';
 
@@ -12,7 +11,7 @@ import { compareArrays, deviation, reference, type Fixture, type TensorJson } fr
 const FLOAT64_VS_STORED_FLOAT64 = { rtol: 1e-7, atol: 1e-7 };
 
 const dir = join(pytorchFixturesDir, 'batchNorm');
-const cases: [string, Fixture][] = readdirSync(dir).map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8'))]);
+const cases: [string, Fixture][] = readFixtures([dir]).map((f) => [f.file, f]);
 
 describe('the float64 reference BatchNorm reproduces PyTorch', () => {
   it.each(cases)('%s', (_file, f) => {
