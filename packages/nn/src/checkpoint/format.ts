@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sizeOf } from '@bnkit/core';
 import type { EpochRow, TrainingState } from '../training-state.js';
 import { CorruptCheckpointError } from './errors.js';
 
@@ -116,7 +117,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = '<memory>'): Checkp
     const where = `header.tensors[${i}]`;
     if (!e || typeof e.name !== 'string' || e.name === '' || e.name in tensors) throw bad(`${where}.name must be a unique non-empty string`);
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`${where}.shape must be a list of non-negative integers`);
-    const size = e.shape.reduce((a, b) => a * b, 1);
+    const size = sizeOf(e.shape);
     if (e.length !== size || e.offset !== expectedOffset) throw bad(`${where} ('${e.name}') has offset/length ${e.offset}/${e.length}, expected ${expectedOffset}/${size}`);
     const data = new Float32Array(size);
     const base = payloadStart + e.offset * 4;

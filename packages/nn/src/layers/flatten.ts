@@ -1,4 +1,4 @@
-import { ShapeError, formatShape, type Backend, type Tensor } from '@bnkit/core';
+import { ShapeError, formatShape, sizeOf, type Backend, type Tensor } from '@bnkit/core';
 import { ParameterFreeLayer, type ForwardPair } from './parameter-free.js';
 
 /** [N, ...rest] → [N, prod(rest)]; a reshape, so it costs no kernel. */
@@ -9,8 +9,7 @@ export class Flatten extends ParameterFreeLayer {
 
   protected async apply(x: Tensor): Promise<Tensor> {
     if (x.shape.length < 1) throw new ShapeError(`Flatten needs a batch axis, got shape ${formatShape(x.shape)}`);
-    const rest = x.shape.slice(1).reduce((a, b) => a * b, 1);
-    return this.backend.reshape(x, [x.shape[0], rest]);
+    return this.backend.reshape(x, [x.shape[0], sizeOf(x.shape.slice(1))]);
   }
 
   protected async inputGradient({ x }: ForwardPair, dy: Tensor): Promise<Tensor> {
