@@ -44,10 +44,7 @@ export class BatchNorm implements Layer {
     this.beta = new Parameter(backend, filled(0));
     this.runningMean = new StateTensor(backend, filled(0));
     this.runningVar = new StateTensor(backend, filled(1));
-    this.#saved = new Saved('BatchNorm', (s) => {
-      backend.dispose(s.mean);
-      backend.dispose(s.invStd);
-    });
+    this.#saved = new Saved('BatchNorm', (s) => this.#freeBatchStatistics(s));
     const a = this.attrs;
     this.description = `BatchNorm(${c}, axis ${a.axis}, eps ${a.eps}, momentum ${a.momentum}, runningVar ${a.runningVar})`;
   }
@@ -79,9 +76,14 @@ export class BatchNorm implements Layer {
       this.#backend.dispose(g.dx);
       return undefined;
     } finally {
-      this.#backend.dispose(s.mean);
-      this.#backend.dispose(s.invStd);
+      this.#freeBatchStatistics(s);
     }
+  }
+
+  /** The batch mean and inverse std are the layer's own (made by the forward kernel for the backward one). */
+  #freeBatchStatistics(s: BatchNormSaved): void {
+    this.#backend.dispose(s.mean);
+    this.#backend.dispose(s.invStd);
   }
 
   parameters(): Readonly<Record<string, Parameter>> {
