@@ -1,3 +1,5 @@
+import { worstViolation } from '@bnkit/fixtures';
+
 /**
  * The one tolerance rule of bnkit (DESIGN section 5): a value passes when
  * `|actual − expected| <= atol + rtol·|expected|`. Every check reports its worst element as a Deviation,
@@ -23,30 +25,28 @@ export interface Deviation {
 
 export const EXACT: Tolerance = Object.freeze({ rtol: 0, atol: 0 });
 
-function ratioOf(error: number, allowed: number): number {
-  if (error === 0) return 0;
-  return allowed === 0 ? Infinity : error / allowed;
-}
-
-/** A single scalar deviation (for quantities that are not elementwise, e.g. a variance). */
+/**
+ * A single scalar deviation (for quantities that are not elementwise, e.g. a variance). The ratio is
+ * @bnkit/fixtures' worstViolation, the rule every bnkit comparison shares.
+ */
 export function deviation(where: string, actual: number, expected: number, tol: Tolerance): Deviation {
   const same = actual === expected; // also covers equal infinities
   const error = same ? 0 : Number.isNaN(actual) || Number.isNaN(expected) ? Infinity : Math.abs(actual - expected);
   const allowed = tol.atol + tol.rtol * Math.abs(expected);
-  return { error, allowed, ratio: ratioOf(error, allowed), where, actual, expected };
+  return { error, allowed, ratio: worstViolation([actual], [expected], tol).ratio, where, actual, expected };
 }
 
-/** The worst elementwise deviation of `actual` from `expected`; a length mismatch is an infinite deviation. */
+/**
+ * The worst elementwise deviation of `actual` from `expected` (the first element when none differs); a
+ * length mismatch is an infinite deviation.
+ */
 export function compareArrays(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance): Deviation {
   if (actual.length !== expected.length) {
     return { error: Infinity, allowed: 0, ratio: Infinity, where: `${name}: ${actual.length} values, expected ${expected.length}` };
   }
-  let worst: Deviation = { error: 0, allowed: tol.atol, ratio: 0, where: `${name} (empty)` };
-  for (let i = 0; i < actual.length; i++) {
-    const d = deviation(`${name}[${i}]`, actual[i], expected[i], tol);
-    if (i === 0 || d.ratio > worst.ratio) worst = d;
-  }
-  return worst;
+  if (expected.length === 0) return { error: 0, allowed: tol.atol, ratio: 0, where: `${name} (empty)` };
+  const i = Math.max(worstViolation(actual, expected, tol).index, 0);
+  return deviation(`${name}[${i}]`, actual[i], expected[i], tol);
 }
 
 export function worstOf(deviations: readonly Deviation[]): Deviation | undefined {
