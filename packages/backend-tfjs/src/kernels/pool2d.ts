@@ -9,21 +9,20 @@ import { dims4, explicitPadding, foldWindows, pair, windows } from './windows.js
  * count_include_pad=True); so the input is padded explicitly (zeros, or -Infinity for max) and pooled 'valid'.
  */
 
-interface PoolView {
-  /** The padded input as [N·C, H + 2ph, W + 2pw, 1]. */
-  readonly padded: tf.Tensor4D;
-  readonly out: [number, number];
-}
-
-function view(x: tf.Tensor, attrs: Pool2dAttrs, padValue: number): PoolView {
+/** The input padded (with `padValue`) as [N·C, H + 2ph, W + 2pw, 1]. */
+function padded(x: tf.Tensor, attrs: Pool2dAttrs, padValue: number): tf.Tensor4D {
   const [n, c, h, w] = dims4(x);
   const flat = tf.reshape(x, [n * c, h, w, 1]) as tf.Tensor4D;
-  const padded = attrs.padding[0] || attrs.padding[1] ? tf.pad(flat, explicitPadding(attrs.padding), padValue) : flat;
-  const out: [number, number] = [
-    Math.floor((padded.shape[1] - attrs.kernel[0]) / attrs.stride[0]) + 1,
-    Math.floor((padded.shape[2] - attrs.kernel[1]) / attrs.stride[1]) + 1,
-  ];
-  return { padded, out };
+  return attrs.padding[0] || attrs.padding[1] ? tf.pad(flat, explicitPadding(attrs.padding), padValue) : flat;
+}
+
+/**
+ * dy [N, C, OH, OW] as [N·C, OH, OW, 1], with (OH, OW): the window counts checked() already validated dy
+ * against (core's validatePool2d), so they are read off dy rather than derived again.
+ */
+function dyView(dy: tf.Tensor): { dy: tf.Tensor4D; out: [number, number] } {
+  const [n, c, oh, ow] = dims4(dy);
+  return { dy: tf.reshape(dy, [n * c, oh, ow, 1]) as tf.Tensor4D, out: [oh, ow] };
 }
 
 /** Crops the padding off a gradient w.r.t. the padded input and restores NCHW. */
@@ -39,8 +38,7 @@ function pooledAsNCHW(y: tf.Tensor4D, x: tf.Tensor): tf.Tensor {
 }
 
 export function avgPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
-  const { padded } = view(inputs.x, attrs, 0);
-  return pooledAsNCHW(tf.avgPool(padded, pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
+  return pooledAsNCHW(tf.avgPool(padded(inputs.x, attrs, 0), pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
 }
 
 /**
@@ -48,16 +46,15 @@ export function avgPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tens
  * input with 'valid' windows (all full, so its divisor is KH·KW), then the padding cropped off.
  */
 export function avgPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
-  const { padded, out } = view(inputs.x, attrs, 0);
-  const dy = tf.reshape(inputs.dy, [padded.shape[0], out[0], out[1], 1]);
+  const input = padded(inputs.x, attrs, 0);
+  const { dy } = dyView(inputs.dy);
   const attrsGrad = { filterSize: pair(attrs.kernel), strides: pair(attrs.stride), pad: 'valid' };
-  const dPadded = tf.engine().runKernel('AvgPoolGrad', { dy, input: padded }, attrsGrad as never) as tf.Tensor4D;
+  const dPadded = tf.engine().runKernel('AvgPoolGrad', { dy, input }, attrsGrad as never) as tf.Tensor4D;
   return unpad(dPadded, inputs.x, attrs);
 }
 
 export function maxPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
-  const { padded } = view(inputs.x, attrs, -Infinity);
-  return pooledAsNCHW(tf.maxPool(padded, pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
+  return pooledAsNCHW(tf.maxPool(padded(inputs.x, attrs, -Infinity), pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
 }
 
 /**
@@ -66,11 +63,11 @@ export function maxPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tens
  * the first maximum is the maximum whose running count of maxima within the window is 1.
  */
 export function maxPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
-  const { padded, out } = view(inputs.x, attrs, -Infinity);
-  const [b] = padded.shape;
-  const cells = windows(padded, attrs.kernel, attrs.stride, out);
+  const input = padded(inputs.x, attrs, -Infinity);
+  const { dy, out } = dyView(inputs.dy);
+  const cells = windows(input, attrs.kernel, attrs.stride, out);
   const isMax = tf.cast(tf.equal(cells, tf.max(cells, 3, true)), 'float32');
   const first = tf.mul(isMax, tf.cast(tf.equal(tf.cumsum(isMax, 3), 1), 'float32'));
-  const routed = tf.mul(first, tf.reshape(inputs.dy, [b, out[0], out[1], 1])) as tf.Tensor4D;
-  return unpad(foldWindows(routed, attrs.kernel, attrs.stride, dims4(padded)), inputs.x, attrs);
+  const routed = tf.mul(first, dy) as tf.Tensor4D;
+  return unpad(foldWindows(routed, attrs.kernel, attrs.stride, dims4(input)), inputs.x, attrs);
 }
