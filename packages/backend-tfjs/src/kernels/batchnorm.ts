@@ -62,6 +62,16 @@ function parameterGradients(dy: tf.Tensor, xhat: tf.Tensor, g: Geometry): { dbet
   return { dbeta: channelSum(dy, g), dgamma: channelSum(tf.mul(dy, xhat), g) };
 }
 
+/** A per-channel value from the broadcast shape to the contract's [C]. */
+function perChannel(t: tf.Tensor, g: Geometry): tf.Tensor {
+  return tf.reshape(t, [g.channels]);
+}
+
+/** `y = centered · (gamma · invStd) + beta`, the affine normalisation both modes share. */
+function normalise(centered: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, invStd: tf.Tensor, g: Geometry): tf.Tensor {
+  return tf.add(tf.mul(centered, tf.mul(tf.reshape(gamma, g.broadcast), invStd)), tf.reshape(beta, g.broadcast));
+}
+
 export interface BatchNormTensors {
   readonly x: tf.Tensor;
   readonly gamma: tf.Tensor;
@@ -78,15 +88,14 @@ export function batchNormTrain(inputs: BatchNormTensors, attrs: BatchNormAttrs) 
   const { centered, mean } = centre(x, channelMean(x, g), g);
   const variance = channelMean(tf.square(centered), g);
   const invStd = tf.rsqrt(tf.add(variance, attrs.eps));
-  const y = tf.add(tf.mul(centered, tf.mul(tf.reshape(gamma, g.broadcast), invStd)), tf.reshape(beta, g.broadcast));
   const batchVar = attrs.runningVar === 'unbiased' ? tf.mul(variance, g.count / (g.count - 1)) : variance;
-  const perChannel = [g.channels];
+  const batchMean = perChannel(mean, g);
   return {
-    y,
-    runningMean: runningAverage(runningMean, tf.reshape(mean, perChannel), attrs.momentum),
-    runningVar: runningAverage(runningVar, tf.reshape(batchVar, perChannel), attrs.momentum),
-    mean: tf.reshape(mean, perChannel),
-    invStd: tf.reshape(invStd, perChannel),
+    y: normalise(centered, gamma, beta, invStd, g),
+    runningMean: runningAverage(runningMean, batchMean, attrs.momentum),
+    runningVar: runningAverage(runningVar, perChannel(batchVar, g), attrs.momentum),
+    mean: batchMean,
+    invStd: perChannel(invStd, g),
   };
 }
 
@@ -104,8 +113,7 @@ export function batchNormTrainBackward(
   // dx = gamma·invStd/n · (n·dy − Σdy − xhat·Σ(dy·xhat))
   const scale = tf.mul(tf.reshape(gamma, g.broadcast), tf.div(invStd, g.count));
   const dx = tf.mul(scale, tf.sub(tf.sub(tf.mul(dy, g.count), dbeta), tf.mul(xhat, dgamma)));
-  const perChannel = [g.channels];
-  return { dx, dgamma: tf.reshape(dgamma, perChannel), dbeta: tf.reshape(dbeta, perChannel) };
+  return { dx, dgamma: perChannel(dgamma, g), dbeta: perChannel(dbeta, g) };
 }
 
 /** Normalisation with the running statistics: invStd and xhat as eval mode defines them. */
@@ -118,7 +126,7 @@ export function batchNormEval(inputs: BatchNormTensors, attrs: BatchNormAttrs): 
   const { x, gamma, beta, runningMean, runningVar } = inputs;
   const g = geometry(x, attrs.axis);
   const { invStd, centered } = evalNormalisation(x, runningMean, runningVar, attrs.eps, g);
-  return tf.add(tf.mul(centered, tf.mul(tf.reshape(gamma, g.broadcast), invStd)), tf.reshape(beta, g.broadcast));
+  return normalise(centered, gamma, beta, invStd, g);
 }
 
 export function batchNormEvalBackward(
@@ -131,6 +139,5 @@ export function batchNormEvalBackward(
   const { dbeta, dgamma } = parameterGradients(dy, tf.mul(centered, invStd), g);
   // The running statistics are constants here, so dx is only the affine scale.
   const dx = tf.mul(dy, tf.mul(tf.reshape(gamma, g.broadcast), invStd));
-  const perChannel = [g.channels];
-  return { dx, dgamma: tf.reshape(dgamma, perChannel), dbeta: tf.reshape(dbeta, perChannel) };
+  return { dx, dgamma: perChannel(dgamma, g), dbeta: perChannel(dbeta, g) };
 }
