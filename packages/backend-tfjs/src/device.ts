@@ -282,7 +282,7 @@ export function releaseDevice(device: OpenDevice): void {
   }
 }
 
-export function isDeviceName(name: unknown): name is DeviceName {
+function isDeviceName(name: unknown): name is DeviceName {
   return typeof name === 'string' && (DEVICES as readonly string[]).includes(name);
 }
 

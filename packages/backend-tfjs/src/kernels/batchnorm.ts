@@ -72,7 +72,7 @@ function normalise(centered: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, invSt
   return tf.add(tf.mul(centered, tf.mul(tf.reshape(gamma, g.broadcast), invStd)), tf.reshape(beta, g.broadcast));
 }
 
-export interface BatchNormTensors {
+interface BatchNormTensors {
   readonly x: tf.Tensor;
   readonly gamma: tf.Tensor;
   readonly beta: tf.Tensor;
