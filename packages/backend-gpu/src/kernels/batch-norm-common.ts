@@ -29,14 +29,29 @@ export async function batchMean(ctx: KernelContext, layout: BatchNormLayout, x: 
   return { k, r };
 }
 
-/** A mean given as one float32 tensor (running statistics in eval mode): residual zero. */
-export function fixedMean(ctx: KernelContext, mean: GpuTensor): CentredMean {
-  return { k: mean, r: ctx.adopt(ctx.storage.upload(new Float32Array(mean.size)), mean.shape, 'float32') };
-}
-
 /** `1 / sqrt(variance + eps)` per channel. */
 export function inverseStd(ctx: KernelContext, variance: GpuTensor, eps: number): Promise<GpuTensor> {
   return ctx.run(kernelSource(['v', 'eps'], 'return 1 / Math.sqrt(v[this.thread.x] + eps);'), variance.shape, [variance, eps]);
+}
+
+/**
+ * Eval mode's statistics, the running ones, for the duration of `use`: the mean as (running mean, residual
+ * zero) and its inverse std. Both eval kernels normalise with exactly these and free them afterwards.
+ */
+export async function withRunningStatistics<T>(
+  ctx: KernelContext,
+  running: { readonly runningMean: GpuTensor; readonly runningVar: GpuTensor },
+  eps: number,
+  use: (mean: CentredMean, invStd: GpuTensor) => Promise<T>,
+): Promise<T> {
+  const invStd = await inverseStd(ctx, running.runningVar, eps);
+  const { runningMean } = running;
+  const mean = { k: runningMean, r: ctx.adopt(ctx.storage.upload(new Float32Array(runningMean.size)), runningMean.shape, 'float32') };
+  try {
+    return await use(mean, invStd);
+  } finally {
+    ctx.dispose(invStd, mean.r);
+  }
 }
 
 /** `y = gamma · ((x − k) − r) · invStd + beta`, per channel. */
