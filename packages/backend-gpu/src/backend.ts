@@ -1,5 +1,5 @@
 import {
-  SPECIFICATION_VERSION, checked, sizeOf,
+  SPECIFICATION_VERSION, checked,
   type Backend, type BackendCore, type BackendOptions, type DType, type MemoryInfo, type Shape, type Tensor,
   type TrainingKernels,
 } from '@bnkit/core';
@@ -59,7 +59,7 @@ export async function createBackend(options: GpuBackendOptions = {}): Promise<Gp
     },
     memory(): MemoryInfo {
       let bytes = 0;
-      for (const t of ctx.live) bytes += sizeOf(t.shape) * 4;
+      for (const t of ctx.live) bytes += t.size * 4;
       return { tensors: ctx.live.size, bytes };
     },
     async close(): Promise<void> {
