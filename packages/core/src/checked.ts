@@ -1,6 +1,6 @@
 import type { Backend, TrainingBackend } from './backend.js';
 import { InvalidArgumentError, NotImplementedKernelError, ShapeError } from './errors.js';
-import { KERNEL_GROUPS, type KernelGroup } from './kernels.js';
+import { KERNEL_GROUPS, type KernelGroup, type KernelName } from './kernels.js';
 import { assertValidShape, formatShape, sizeOf, type Shape } from './shape.js';
 import type { DType, Tensor } from './tensor.js';
 import {
@@ -14,8 +14,8 @@ const INNER = Symbol.for('bnkit.checked.inner');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyArgs = any[];
 
-/** Argument checks per kernel, run before the backend sees the call. */
-const KERNEL_CHECKS: Record<string, (...args: AnyArgs) => void> = {
+/** Argument checks per kernel, run before the backend sees the call; keyed by KernelName so none is missed. */
+const KERNEL_CHECKS: Record<KernelName, (...args: AnyArgs) => void> = {
   batchNormTrain: (i, a) => validateBatchNorm(i, a, true),
   batchNormTrainBackward: (i, a) => validateBatchNorm(i, a, true),
   batchNormEval: (i, a) => validateBatchNorm(i, a, false),
