@@ -17,10 +17,6 @@ export class TsTensor implements Tensor {
     this.#data = data;
   }
 
-  get disposed(): boolean {
-    return this.#data === null;
-  }
-
   get data(): Float32Array | Int32Array {
     if (this.#data === null) throw new DisposedTensorError(`tensor of shape [${this.shape.join(', ')}] was used after dispose`);
     return this.#data;
