@@ -1,4 +1,4 @@
-import type { BatchNormAttrs, Shape } from '@bnkit/core';
+import type { BatchNormAttrs, BatchNormGradients, BatchNormTrainOutputs, Shape } from '@bnkit/core';
 import type { BnData } from '../arbitraries.js';
 import type { TensorScope } from '../scope.js';
 
@@ -37,15 +37,23 @@ async function readF32(scope: TensorScope, t: Parameters<TensorScope['read']>[0]
   return Float32Array.from(await scope.read(t));
 }
 
+async function readTrain(scope: TensorScope, fwd: BatchNormTrainOutputs): Promise<TrainResult> {
+  return {
+    y: await readF32(scope, fwd.y),
+    runningMean: await readF32(scope, fwd.runningMean),
+    runningVar: await readF32(scope, fwd.runningVar),
+    mean: await readF32(scope, fwd.mean),
+    invStd: await readF32(scope, fwd.invStd),
+  };
+}
+
+async function readGradients(scope: TensorScope, g: BatchNormGradients): Promise<GradientResult> {
+  return { dx: await readF32(scope, g.dx), dgamma: await readF32(scope, g.dgamma), dbeta: await readF32(scope, g.dbeta) };
+}
+
 export async function train(scope: TensorScope, x: Float32Array, shape: Shape, p: Params, attrs: BatchNormAttrs): Promise<TrainResult> {
   const out = scope.track(await scope.backend.batchNormTrain({ x: scope.upload(x, shape), ...channelTensors(scope, p) }, attrs));
-  return {
-    y: await readF32(scope, out.y),
-    runningMean: await readF32(scope, out.runningMean),
-    runningVar: await readF32(scope, out.runningVar),
-    mean: await readF32(scope, out.mean),
-    invStd: await readF32(scope, out.invStd),
-  };
+  return readTrain(scope, out);
 }
 
 /** Training forward then backward with `dy`, the saved mean/invStd passed straight from forward to backward. */
@@ -58,16 +66,7 @@ export async function trainWithGradients(
   const grads = scope.track(
     await scope.backend.batchNormTrainBackward({ x: xt, dy: scope.upload(dy, shape), gamma: params.gamma, mean: fwd.mean, invStd: fwd.invStd }, attrs),
   );
-  return {
-    y: await readF32(scope, fwd.y),
-    runningMean: await readF32(scope, fwd.runningMean),
-    runningVar: await readF32(scope, fwd.runningVar),
-    mean: await readF32(scope, fwd.mean),
-    invStd: await readF32(scope, fwd.invStd),
-    dx: await readF32(scope, grads.dx),
-    dgamma: await readF32(scope, grads.dgamma),
-    dbeta: await readF32(scope, grads.dbeta),
-  };
+  return { ...(await readTrain(scope, fwd)), ...(await readGradients(scope, grads)) };
 }
 
 export async function evaluate(scope: TensorScope, x: Float32Array, shape: Shape, p: Params, attrs: BatchNormAttrs): Promise<Float32Array> {
@@ -85,5 +84,5 @@ export async function evalGradients(
       attrs,
     ),
   );
-  return { dx: await readF32(scope, g.dx), dgamma: await readF32(scope, g.dgamma), dbeta: await readF32(scope, g.dbeta) };
+  return readGradients(scope, g);
 }
