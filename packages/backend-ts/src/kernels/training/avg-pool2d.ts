@@ -2,7 +2,7 @@ import type { Pool2dAttrs, TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
 import { scratch } from '../../threads/scratch.js';
-import { sharedFloat32 } from '../../threads/shared.js';
+import { sharedFloat32, sharedFloat32ForOverwrite } from '../../threads/shared.js';
 import { poolShape, poolWork, type PoolShape } from './pool2d-shape.js';
 
 /*
@@ -89,7 +89,7 @@ export function avgPool2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'avgPo
   return {
     async avgPool2d({ x }, attrs: Pool2dAttrs) {
       const g = poolShape(x, attrs);
-      const y = sharedFloat32(g.n * g.c * g.oh * g.ow);
+      const y = sharedFloat32ForOverwrite(g.n * g.c * g.oh * g.ow);
       await pool.run('avgPool2d', { x: f32(x), y, g }, g.n * g.c, pool.plan(g.n * g.c, poolWork(g)));
       return tensor(y, [g.n, g.c, g.oh, g.ow]);
     },

@@ -5,7 +5,7 @@ import {
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
 import { scratch } from '../../threads/scratch.js';
-import { sharedFloat32, sumSlots } from '../../threads/shared.js';
+import { sharedFloat32, sharedFloat32ForOverwrite, sumSlots } from '../../threads/shared.js';
 import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
 import { col2im, im2colColumns, im2colRows, patchTables, type ConvShape } from './im2col.js';
 
@@ -105,7 +105,7 @@ export function conv2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'conv2d' 
   return {
     async conv2d(inputs: Conv2dInputs, attrs: Conv2dAttrs) {
       const g = convShape(inputs, attrs);
-      const y = sharedFloat32(g.n * g.cout * g.oh * g.ow);
+      const y = sharedFloat32ForOverwrite(g.n * g.cout * g.oh * g.ow);
       const task: Conv2dForwardTask = {
         x: f32(inputs.x), weight: f32(inputs.weight), bias: f32(inputs.bias), y, g,
       };

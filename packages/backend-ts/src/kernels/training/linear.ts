@@ -2,7 +2,7 @@ import type { LinearBackwardInputs, LinearInputs, TrainingKernels } from '@bnkit
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
 import { scratch } from '../../threads/scratch.js';
-import { sharedFloat32, sumSlots } from '../../threads/shared.js';
+import { sharedFloat32, sharedFloat32ForOverwrite, sumSlots } from '../../threads/shared.js';
 import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
 
 /*
@@ -69,7 +69,7 @@ export function linearKernels(pool: ThreadPool): Pick<TrainingKernels, 'linear' 
     async linear(inputs: LinearInputs) {
       const [n, fin] = inputs.x.shape;
       const fout = inputs.weight.shape[0];
-      const y = sharedFloat32(n * fout);
+      const y = sharedFloat32ForOverwrite(n * fout);
       const task: LinearForwardTask = {
         x: f32(inputs.x), weight: f32(inputs.weight), bias: f32(inputs.bias), y, fin, fout,
       };

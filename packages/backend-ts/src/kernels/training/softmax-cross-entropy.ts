@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type TrainingKernels } from '@bnkit/core';
 import { f32, i32, tensor } from '../../tensor.js';
-import { sharedFloat32 } from '../../threads/shared.js';
+import { sharedFloat32, sharedFloat32ForOverwrite } from '../../threads/shared.js';
 
 /**
  * Mean softmax cross-entropy and its gradient. Per row, log-sum-exp with the row maximum subtracted keeps
@@ -13,7 +13,7 @@ export const softmaxCrossEntropyKernels: Pick<TrainingKernels, 'softmaxCrossEntr
     const [n, k] = logits.shape;
     const z = f32(logits);
     const lab = i32(labels);
-    const dlogits = sharedFloat32(n * k);
+    const dlogits = sharedFloat32ForOverwrite(n * k);
     let total = 0;
     for (let r = 0; r < n; r++) {
       const label = lab[r];
