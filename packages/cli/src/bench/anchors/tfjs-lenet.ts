@@ -10,7 +10,6 @@ import { timeRuns, type Timing, type TimingPlan } from '../timing.js';
 import { withDawn, type AdapterDescription } from './dawn.js';
 
 export type TfjsDevice = 'cpu' | 'wasm' | 'webgpu';
-export const TFJS_DEVICES: readonly TfjsDevice[] = ['cpu', 'wasm', 'webgpu'];
 
 export interface TfjsLenetRequest {
   readonly device: TfjsDevice;
