@@ -70,7 +70,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     },
     strict: true,
   });
-  const quick = values.quick ?? false;
+  const quick = values.quick;
   let steps = quick ? 3 : 20;
   if (values.steps !== undefined) {
     steps = Number(values.steps);
@@ -81,7 +81,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     explicit: values.backends !== undefined,
     steps,
     quick,
-    jsonFile: values.json ?? 'bench-results.json',
-    help: values.help ?? false,
+    jsonFile: values.json,
+    help: values.help,
   };
 }
