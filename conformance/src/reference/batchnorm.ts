@@ -63,6 +63,11 @@ export function runningVarianceSample(stats: ChannelStats64, estimator: BatchNor
   return stats.biasedVar.map((v) => (estimator === 'unbiased' ? (v * n) / (n - 1) : v));
 }
 
+/** 1 / sqrt(variance + eps) per channel: what every mode normalises with. */
+function invStdOf(variance: ArrayLike<number>, eps: number): Float64Array {
+  return Float64Array.from(variance, (v) => 1 / Math.sqrt(v + eps));
+}
+
 function normalise(
   x: ArrayLike<number>, shape: Shape, axis: number, mean: ArrayLike<number>, invStd: ArrayLike<number>, p: BatchNormParams64,
 ): Float64Array {
@@ -73,7 +78,7 @@ function normalise(
 
 export function batchNormTrain64(x: ArrayLike<number>, shape: Shape, p: BatchNormParams64, attrs: BatchNormAttrs): TrainForward64 {
   const stats = channelStats(x, shape, attrs.axis);
-  const invStd = stats.biasedVar.map((v) => 1 / Math.sqrt(v + attrs.eps));
+  const invStd = invStdOf(stats.biasedVar, attrs.eps);
   const sampleVar = runningVarianceSample(stats, attrs.runningVar);
   const m = attrs.momentum;
   return {
@@ -86,7 +91,7 @@ export function batchNormTrain64(x: ArrayLike<number>, shape: Shape, p: BatchNor
 }
 
 export function batchNormEval64(x: ArrayLike<number>, shape: Shape, p: BatchNormParams64, attrs: BatchNormAttrs): Float64Array {
-  const invStd = Array.from(p.runningVar, (v) => 1 / Math.sqrt(v + attrs.eps));
+  const invStd = invStdOf(p.runningVar, attrs.eps);
   return normalise(x, shape, attrs.axis, p.runningMean, invStd, p);
 }
 
@@ -116,13 +121,13 @@ export function batchNormTrainBackward64(
   x: ArrayLike<number>, dy: ArrayLike<number>, shape: Shape, gamma: ArrayLike<number>, attrs: BatchNormAttrs,
 ): Gradients64 {
   const stats = channelStats(x, shape, attrs.axis);
-  const invStd = stats.biasedVar.map((v) => 1 / Math.sqrt(v + attrs.eps));
+  const invStd = invStdOf(stats.biasedVar, attrs.eps);
   return backward(x, dy, shape, attrs.axis, gamma, stats.mean, invStd, true);
 }
 
 export function batchNormEvalBackward64(
   x: ArrayLike<number>, dy: ArrayLike<number>, shape: Shape, p: BatchNormParams64, attrs: BatchNormAttrs,
 ): Gradients64 {
-  const invStd = Array.from(p.runningVar, (v) => 1 / Math.sqrt(v + attrs.eps));
+  const invStd = invStdOf(p.runningVar, attrs.eps);
   return backward(x, dy, shape, attrs.axis, p.gamma, p.runningMean, invStd, false);
 }
