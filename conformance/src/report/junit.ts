@@ -1,5 +1,5 @@
 import { formatDeviation } from '../tolerance.js';
-import type { CheckResult, ConformanceReport, Status } from './types.js';
+import { replayFlags, type CheckResult, type ConformanceReport, type Status } from './types.js';
 
 function xml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -25,7 +25,7 @@ function casesOf(c: CheckResult, report: ConformanceReport): TestCase[] {
   if (c.cases && c.cases.length > 0) {
     return c.cases.map((k) => ({ name: k.id, status: k.status, seconds: k.durationMs / 1000, text: `${k.message ?? (k.worst ? formatDeviation(k.worst) : '')} (${k.file ?? ''})` }));
   }
-  const replay = c.replay ? `\nreplay: --seed ${c.replay.seed}${c.replay.path ? ` --path ${c.replay.path}` : ''} --filter ${c.id}\ncounterexample: ${c.replay.counterexample ?? ''}` : '';
+  const replay = c.replay ? `\nreplay: ${replayFlags(c.replay, c.id)}\ncounterexample: ${c.replay.counterexample ?? ''}` : '';
   return [{ name: `${c.number} ${c.title}`, status: c.status, seconds: c.durationMs / 1000, text: `${c.message ?? ''}${replay}` || `seed ${report.seed}` }];
 }
 

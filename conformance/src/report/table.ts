@@ -1,5 +1,5 @@
 import { formatDeviation } from '../tolerance.js';
-import type { CaseResult, CheckResult, ConformanceReport, Status } from './types.js';
+import { replayFlags, type CaseResult, type CheckResult, type ConformanceReport, type Status } from './types.js';
 
 const LABEL: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP', 'not-implemented': 'NOT IMPLEMENTED' };
 
@@ -10,7 +10,7 @@ function worstText(r: Pick<CheckResult, 'worst'>): string {
 }
 
 function replayText(r: CheckResult, report: ConformanceReport): string {
-  if (r.replay) return `--seed ${r.replay.seed}${r.replay.path ? ` --path ${r.replay.path}` : ''} --filter ${r.id}`;
+  if (r.replay) return replayFlags(r.replay, r.id);
   return r.propertyRuns > 0 ? `--seed ${report.seed}` : '';
 }
 
@@ -46,7 +46,7 @@ export function formatReport(report: ConformanceReport): string {
     if (!c.message && !c.replay) continue;
     details.push(`${c.number} ${c.id}: ${LABEL[c.status]}${c.message ? ` — ${c.message}` : ''}`);
     if (c.replay?.counterexample) details.push(`    counterexample: ${c.replay.counterexample}`);
-    if (c.replay) details.push(`    replay: ${replayCommand(report, c)}`);
+    if (c.replay) details.push(`    replay: bnkit-conformance --backend=${report.backend.spec} --profile ${report.profile} ${replayFlags(c.replay, c.id)}`);
     for (const k of (c.cases ?? []).filter((k: CaseResult) => k.status === 'fail')) details.push(`    ${k.id} (${k.file}): ${k.message}`);
   }
 
@@ -61,9 +61,4 @@ export function formatReport(report: ConformanceReport): string {
     report.ok ? 'CONFORMANT' : 'NOT CONFORMANT',
   ];
   return [...header, ...lines, '', ...(details.length ? [...details, ''] : []), ...summary].join('\n');
-}
-
-export function replayCommand(report: ConformanceReport, c: CheckResult): string {
-  return `bnkit-conformance --backend=${report.backend.spec} --profile ${report.profile} --seed ${c.replay?.seed ?? report.seed}` +
-    `${c.replay?.path ? ` --path ${c.replay.path}` : ''} --filter ${c.id}`;
 }

@@ -18,6 +18,11 @@ export interface Replay {
   readonly counterexample?: string;
 }
 
+/** The options that rerun exactly the failing property of check `checkId`. */
+export function replayFlags(replay: Replay, checkId: string): string {
+  return `--seed ${replay.seed}${replay.path ? ` --path ${replay.path}` : ''} --filter ${checkId}`;
+}
+
 /** One golden fixture (or any other named case inside a check). */
 export interface CaseResult {
   readonly id: string;
