@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadBackend, requireTraining, type TrainingBackend } from '@bnkit/core';
-import { loadFashionMnist, takePerClass, type LabeledImages } from '@bnkit/data';
+import { loadFashionMnist, takePerClass, type FashionMnist } from '@bnkit/data';
 import { fit as fitModel, lenet, lenetBN, type BatchNorm, type BatchProgress, type EpochRow, type Sequential } from '@bnkit/nn';
 import { formatRate } from '../ui/format.js';
 import { trainingPlotSvg } from '../ui/plot.js';
@@ -28,12 +28,7 @@ export interface TrainOutcome {
 
 const MODEL_TITLES = { 'lenet-bn': 'LeNet-BN', lenet: 'LeNet' } as const;
 
-interface Dataset {
-  readonly train: LabeledImages;
-  readonly test: LabeledImages;
-}
-
-async function loadData(options: TrainOptions, io: TrainIo): Promise<Dataset> {
+async function loadData(options: TrainOptions, io: TrainIo): Promise<FashionMnist> {
   const conversion: { bar?: ProgressBar } = {};
   const started = performance.now();
   const data = await loadFashionMnist({
@@ -117,7 +112,7 @@ async function summarise(history: readonly EpochRow[], examplesPerEpoch: number,
   return plotPath;
 }
 
-async function trainOn(backend: TrainingBackend, data: Dataset, options: TrainOptions, io: TrainIo): Promise<TrainOutcome> {
+async function trainOn(backend: TrainingBackend, data: FashionMnist, options: TrainOptions, io: TrainIo): Promise<TrainOutcome> {
   io.stdout.write(`device: ${describeDevice(backend.name, backend.device)}\n`);
   const { train, test } = data;
   io.stdout.write(
