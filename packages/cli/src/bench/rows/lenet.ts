@@ -2,7 +2,7 @@ import { requireTraining, type Backend } from '@bnkit/core';
 import { lenetBN, trainStep } from '@bnkit/nn';
 import type { TfjsLenetResult } from '../anchors/tfjs-lenet.js';
 import { LENET_BN_FLOPS } from '../flops.js';
-import { ratioOf, type Figure, type Outcome, type Row, type Target } from '../report.js';
+import { figureOf, ratioOf, type Figure, type Outcome, type Row, type Target } from '../report.js';
 import { IMAGE_SIDE, syntheticImageBatch } from '../synthetic.js';
 import { timeRuns, type Timing, type TimingPlan } from '../timing.js';
 
@@ -72,7 +72,7 @@ export function lenetRow(
 ): Row {
   const anchorOutcome = tfjsOutcome(anchor);
   const ratio = ratioOf(mine.outcome, anchorOutcome);
-  const value = 'figure' in mine.outcome ? mine.outcome.figure.value : null;
+  const value = figureOf(mine.outcome)?.value ?? null;
   const list: Target[] = [];
   if (targets.examplesPerSecond) {
     const { min, qualifier } = targets.examplesPerSecond;
