@@ -23,7 +23,8 @@ export interface GradientResult {
 
 type Params = Pick<BnData, 'gamma' | 'beta' | 'runningMean' | 'runningVar'>;
 
-function channelTensors(scope: TensorScope, p: Params) {
+/** The per-channel parameters and running statistics, uploaded. */
+export function channelTensors(scope: TensorScope, p: Params) {
   const c = [p.gamma.length];
   return {
     gamma: scope.upload(p.gamma, c),

@@ -1,11 +1,10 @@
-import { batchNormLayout } from '@bnkit/core';
 import fc from 'fast-check';
 import { attrsOf, bnCase, materialise } from '../arbitraries.js';
 import { checkProperty } from '../property.js';
 import { batchNormEval64 } from '../reference/batchnorm.js';
 import { withScope } from '../scope.js';
 import { compareArrays, compareScaled, EXACT, FLOAT32_VS_REFERENCE } from '../tolerance.js';
-import { evaluate } from './bn-calls.js';
+import { channelTensors, evaluate } from './bn-calls.js';
 import type { CheckDefinition } from './types.js';
 
 /** The same per-element formula evaluated in a different batch: only fused-multiply-add style differences. */
@@ -30,10 +29,7 @@ export const evalDeterminism: CheckDefinition = {
         const s = pick % batch;
         const sample = (v: Float32Array) => v.slice(s * sampleSize, (s + 1) * sampleSize);
 
-        const channels = [batchNormLayout(c.shape, c.axis).channels];
-        const rm = scope.upload(d.runningMean, channels);
-        const rv = scope.upload(d.runningVar, channels);
-        const inputs = { x: scope.upload(d.x, c.shape), gamma: scope.upload(d.gamma, channels), beta: scope.upload(d.beta, channels), runningMean: rm, runningVar: rv };
+        const inputs = { x: scope.upload(d.x, c.shape), ...channelTensors(scope, d) };
         const first = Float32Array.from(await scope.read(scope.track(await scope.backend.batchNormEval(inputs, attrs))));
         const second = Float32Array.from(await scope.read(scope.track(await scope.backend.batchNormEval(inputs, attrs))));
 
@@ -45,8 +41,8 @@ export const evalDeterminism: CheckDefinition = {
           compareArrays('repeat vs first call', second, first, EXACT),
           compareArrays(`sample ${s} alone vs in the batch`, alone, sample(first), SAME_FORMULA),
           compareArrays(`sample ${s} beside other samples`, sample(besideOthers), sample(first), SAME_FORMULA),
-          compareArrays('runningMean after eval', await scope.read(rm), d.runningMean, EXACT),
-          compareArrays('runningVar after eval', await scope.read(rv), d.runningVar, EXACT),
+          compareArrays('runningMean after eval', await scope.read(inputs.runningMean), d.runningMean, EXACT),
+          compareArrays('runningVar after eval', await scope.read(inputs.runningVar), d.runningVar, EXACT),
           compareScaled('y vs reference', first, batchNormEval64(d.x, c.shape, d, attrs), FLOAT32_VS_REFERENCE),
         ];
       }),
