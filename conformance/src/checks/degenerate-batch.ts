@@ -1,7 +1,7 @@
 import { batchNormLayout } from '@bnkit/core';
 import { mulberry32 } from '@bnkit/nn';
 import fc from 'fast-check';
-import { attrsOf, bnCase, materialise, type BnCase } from '../arbitraries.js';
+import { attrsOf, bnCase, channelsOf, materialise, type BnCase } from '../arbitraries.js';
 import { errorCode } from '../kernel-errors.js';
 import { BehaviourViolated, checkProperty } from '../property.js';
 import { batchNormTrain64, batchNormTrainBackward64 } from '../reference/batchnorm.js';
@@ -33,7 +33,7 @@ async function expectDegenerateBatchError(scope: TensorScope, c: BnCase): Promis
  * tolerance above rounding is a real error.
  */
 async function constantChannels(scope: TensorScope, c: BnCase, samples: number): Promise<Deviation[]> {
-  const channels = c.shape[batchNormLayout(c.shape, c.axis).axis];
+  const channels = channelsOf(c);
   const next = mulberry32(c.dataSeed);
   const dyadic = () => Math.round(next() * 64 - 32) / 8;
   const row = Array.from({ length: channels }, dyadic);
