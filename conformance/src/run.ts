@@ -1,6 +1,5 @@
 import { createBackend as createTsBackend } from '@bnkit/backend-ts';
-import { fileURLToPath } from 'node:url';
-import { BUILTIN_BACKENDS, checked, loadBackend, type Backend, type KernelGroup } from '@bnkit/core';
+import { checked, loadBackend, type Backend, type KernelGroup } from '@bnkit/core';
 import { fixtureDirs as builtinFixtureDirs } from '@bnkit/fixtures';
 import { CHECKS } from './checks/index.js';
 import { missingKernelStatus, type CheckContext, type CheckDefinition, type CheckOutcome, type RunSettings } from './checks/types.js';
@@ -60,24 +59,6 @@ export function resolveSettings(o: ConformanceOptions): RunSettings {
   return { profile, seed, numRuns, propertyTimeLimitMs, path: o.path, lenet, filter: o.filter, device: o.device };
 }
 
-/** A package name ('name' or '@scope/name'), as opposed to a file path. */
-const PACKAGE_NAME = /^(@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/;
-
-/**
- * What to hand loadBackend: for a built-in name or a package, its entry file found by ESM resolution from
- * here. (loadBackend resolves packages CommonJS-style, which misses packages that export only an "import"
- * condition.) When ESM resolution fails too, the spec goes through so loadBackend reports it in its words.
- */
-function backendSpecifier(spec: string): string {
-  const specifier = BUILTIN_BACKENDS[spec] ?? spec;
-  if (!PACKAGE_NAME.test(specifier)) return spec;
-  try {
-    return fileURLToPath(import.meta.resolve(specifier));
-  } catch {
-    return spec;
-  }
-}
-
 function selects(check: CheckDefinition, filter: string | undefined, ctx: Pick<CheckContext, 'fixtures'>): boolean {
   if (!filter) return true;
   return check.id.includes(filter) || check.title.includes(filter) || (check.matchesFilter?.(filter, ctx) ?? false);
@@ -123,7 +104,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const backendOptions = settings.device !== undefined ? { device: settings.device } : {};
   const owned = typeof options.backend === 'string';
   const backend = typeof options.backend === 'string'
-    ? await loadBackend(backendSpecifier(options.backend), backendOptions, import.meta.url)
+    ? await loadBackend(options.backend, backendOptions, import.meta.url)
     : checked(options.backend);
   let reference: Promise<Backend> | undefined;
   const ctx: CheckContext = {

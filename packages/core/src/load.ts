@@ -1,5 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Backend, BackendFactory, BackendOptions } from './backend.js';
 import { checked } from './checked.js';
@@ -16,6 +17,40 @@ function looksLikePath(spec: string): boolean {
   return spec.startsWith('.') || spec.startsWith('/') || isAbsolute(spec) || /\.(m?js|cjs|ts)$/.test(spec);
 }
 
+/** The file an `import` of a package resolves to, from one `exports` target (string or condition map). */
+function importTarget(target: unknown): string | undefined {
+  if (typeof target === 'string') return target;
+  if (!target || typeof target !== 'object') return undefined;
+  const conditions = target as Record<string, unknown>;
+  for (const key of ['import', 'node', 'default']) {
+    const found = key in conditions ? importTarget(conditions[key]) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Entry file of an installed package as seen from `resolveFrom`, the way an ES module import finds it.
+ * Node 20's `require.resolve` rejects packages whose exports map has only an `import` condition (most
+ * ESM-only packages, third-party backends among them), so for those the package.json is read directly.
+ */
+function resolvePackage(specifier: string, resolveFrom: string): string {
+  const require = createRequire(resolveFrom);
+  try {
+    return require.resolve(specifier);
+  } catch (error) {
+    for (const dir of require.resolve.paths(specifier) ?? []) {
+      const manifest = join(dir, specifier, 'package.json');
+      if (!existsSync(manifest)) continue;
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown; main?: string };
+      const exportsMap = pkg.exports as Record<string, unknown> | string | undefined;
+      const root = exportsMap && typeof exportsMap === 'object' && '.' in exportsMap ? exportsMap['.'] : exportsMap;
+      return join(dir, specifier, importTarget(root) ?? pkg.main ?? 'index.js');
+    }
+    throw error;
+  }
+}
+
 /**
  * Loads a backend by short name (`ts`, `gpu`, `tfjs`), package name, or file path whose default export
  * (or `createBackend` export) creates it. Packages are resolved from `resolveFrom` (a file URL or path;
@@ -29,7 +64,7 @@ export async function loadBackend(spec: string, options: BackendOptions = {}, re
   try {
     url = looksLikePath(specifier)
       ? pathToFileURL(resolve(process.cwd(), specifier)).href
-      : pathToFileURL(createRequire(resolveFrom).resolve(specifier)).href;
+      : pathToFileURL(resolvePackage(specifier, resolveFrom)).href;
   } catch {
     throw new UnknownBackendError(
       `unknown backend '${spec}': not a built-in name (${known}), not an installed package, not an existing file`,

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { BUILTIN_BACKENDS, loadBackend, type Backend } from '@bnkit/core';
+import { loadBackend, type Backend } from '@bnkit/core';
 import type { BackendTarget, BenchOptions } from './args.js';
 import { runTfjsLenetAnchor } from './anchors/tfjs-anchor.js';
 import type { TfjsDevice, TfjsLenetResult } from './anchors/tfjs-lenet.js';
@@ -51,19 +50,6 @@ function comparisonsFor(target: BackendTarget): Comparison[] {
   return [{ device, name: `tfjs-${device}`, targets: {} }];
 }
 
-/**
- * What to hand loadBackend for a built-in backend: its entry file, found with ESM resolution. loadBackend
- * resolves package names CommonJS-style, which misses packages that export only an "import" condition;
- * when ESM resolution fails too, the name goes through so loadBackend reports it in its own words.
- */
-function backendSpecifier(name: string): string {
-  try {
-    return fileURLToPath(import.meta.resolve(BUILTIN_BACKENDS[name]));
-  } catch {
-    return name;
-  }
-}
-
 function labelOf(t: BackendTarget): string {
   return t.device ? `${t.backend}:${t.device}` : t.backend;
 }
@@ -98,7 +84,7 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
     log(`${label}: loading`);
     let backend: Backend;
     try {
-      backend = await loadBackend(backendSpecifier(target.backend), target.device ? { device: target.device } : {}, import.meta.url);
+      backend = await loadBackend(target.backend, target.device ? { device: target.device } : {}, import.meta.url);
     } catch (e) {
       skipped.push({ backend: label, reason: reason(e) });
       log(`${label}: skipped (${reason(e)})`);
