@@ -61,7 +61,7 @@ export interface FitResult {
  * Batches per epoch. A single leftover example is dropped: training-mode BatchNorm cannot learn from a
  * batch of one (DegenerateBatchError), and PyTorch's loop would fail on it.
  */
-function epochGeometry(count: number, batchSize: number): { batches: number; examples: number } {
+export function epochGeometry(count: number, batchSize: number): { batches: number; examples: number } {
   const examples = count % batchSize === 1 ? count - 1 : count;
   return { batches: Math.ceil(examples / batchSize), examples };
 }

@@ -17,7 +17,7 @@ export { SGD, type SgdOptions } from './sgd.js';
 export { trainBatch, trainStep, type BatchResult } from './train-step.js';
 export { validateLabeledImages, uploadBatch, countCorrect, type LabeledImages, type DeviceBatch } from './data.js';
 export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
-export { fit, type FitOptions, type FitResult, type BatchProgress } from './fit.js';
+export { epochGeometry, fit, type FitOptions, type FitResult, type BatchProgress } from './fit.js';
 export type { EpochRow, TrainingState } from './training-state.js';
 export { CheckpointError, CheckpointNotFoundError, CorruptCheckpointError, CheckpointMismatchError } from './checkpoint/errors.js';
 export {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadBackend, requireTraining, type TrainingBackend } from '@bnkit/core';
 import { loadFashionMnist, takePerClass, type FashionMnist } from '@bnkit/data';
-import { fit as fitModel, lenet, lenetBN, type BatchNorm, type BatchProgress, type EpochRow, type Sequential } from '@bnkit/nn';
+import { epochGeometry, fit as fitModel, lenet, lenetBN, type BatchNorm, type BatchProgress, type EpochRow, type Sequential } from '@bnkit/nn';
 import { formatRate } from '../ui/format.js';
 import { trainingPlotSvg } from '../ui/plot.js';
 import { ProgressBar, type ProgressStream } from '../ui/progress.js';
@@ -50,10 +50,6 @@ async function loadData(options: TrainOptions, io: TrainIo): Promise<FashionMnis
 }
 
 /** Examples fit trains on per epoch: it drops a single leftover example (BatchNorm cannot train on a batch of one). */
-function examplesPerEpoch(count: number, batchSize: number): number {
-  return count % batchSize === 1 ? count - 1 : count;
-}
-
 async function printFirstBatchNorm(model: Sequential, io: TrainIo): Promise<void> {
   const bn = model.layers().find(([name]) => name === 'bn1');
   if (!bn) {
@@ -125,7 +121,7 @@ async function trainOn(backend: TrainingBackend, data: FashionMnist, options: Tr
   if (options.resume && !resumeFrom) io.stderr.write(`no checkpoint at ${options.checkpoint} yet: starting a new run\n`);
   if (resumeFrom) io.stderr.write(`resuming from ${resumeFrom}\n`);
 
-  const total = examplesPerEpoch(train.count, options.batchSize);
+  const total = epochGeometry(train.count, options.batchSize).examples;
   const reporter = epochReporter(io, total, options.epochs);
   const result = await fitModel(model, train, {
     epochs: options.epochs,
