@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUILTIN_BACKENDS } from '@bnkit/core';
-import { DEFAULT_NUM_RUNS } from './defaults.js';
+import { DEFAULT_NUM_RUNS, INTERACTIVE_PROPERTY_TIME_LIMIT_MS } from './defaults.js';
 import { ConformanceUsageError } from './errors.js';
 import { errorCode } from './kernel-errors.js';
 import type { LenetTier, Profile } from './report/types.js';
@@ -21,7 +21,10 @@ Options:
   --fixtures <dir>        extra directory of bnkit-fixture/1 cases, searched recursively (repeatable)
   --profile <bn|training> kernel groups required to pass (default bn; training also needs conv2d, linear, ...)
   --seed <n>              fast-check seed (default: from the clock, printed for replay)
-  --num-runs <n>          random inputs per property (default ${DEFAULT_NUM_RUNS})
+  --num-runs <n>          random inputs per property (default ${DEFAULT_NUM_RUNS}); the same --seed and --num-runs
+                          always try the same inputs and give the same verdict
+  --time-budget <ms|off>  stop each property after ms and mark the verdict partial (default: ${INTERACTIVE_PROPERTY_TIME_LIMIT_MS}
+                          in a terminal without --num-runs/--path, otherwise off)
   --path <p>              fast-check path of a failure to replay (with its --seed)
   --lenet <off|quick|full> check 10, LeNet-BN end to end (default quick under training, off under bn)
   --filter <text>         only checks whose id or title contains text, or fixtures whose id does
@@ -45,6 +48,21 @@ function oneOf<T extends string>(name: string, v: string | undefined, allowed: r
   return v as T;
 }
 
+/**
+ * The per-property time budget: an explicit --time-budget, else the interactive default for a person at a
+ * terminal who gave no --num-runs or --path. CI (not a terminal, or CI set) never gets one, so its verdicts
+ * are reproducible.
+ */
+function timeBudget(v: string | undefined, runsUnpinned: boolean): number | undefined {
+  if (v === 'off') return undefined;
+  if (v !== undefined) {
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new ConformanceUsageError(`--time-budget must be a positive number of milliseconds or 'off', got '${v}'`);
+    return Number(v);
+  }
+  const interactive = process.stdout.isTTY === true && !process.env.CI;
+  return interactive && runsUnpinned ? INTERACTIVE_PROPERTY_TIME_LIMIT_MS : undefined;
+}
+
 function write(file: string, text: string): void {
   const path = resolve(file);
   mkdirSync(dirname(path), { recursive: true });
@@ -62,6 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
         profile: { type: 'string' },
         seed: { type: 'string' },
         'num-runs': { type: 'string' },
+        'time-budget': { type: 'string' },
         path: { type: 'string' },
         lenet: { type: 'string' },
         filter: { type: 'string' },
@@ -95,6 +114,7 @@ async function main(argv: readonly string[]): Promise<number> {
       profile: oneOf<Profile>('profile', values.profile, ['bn', 'training']),
       seed: integer('seed', values.seed),
       numRuns: integer('num-runs', values['num-runs']),
+      propertyTimeLimitMs: timeBudget(values['time-budget'], values['num-runs'] === undefined && values.path === undefined),
       path: values.path,
       lenet: oneOf<LenetTier>('lenet', values.lenet, ['off', 'quick', 'full']),
       filter: values.filter,

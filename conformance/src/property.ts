@@ -42,14 +42,19 @@ export async function checkProperty<T>(
     return { status: 'not-implemented', message: `not implemented: ${missing.join(', ')}` };
   }
   const { seed, numRuns, path, propertyTimeLimitMs } = ctx.settings;
-  // The time budget is enforced here rather than by fast-check's interruptAfterTimeLimit, which abandons a
-  // run still in flight (kernels keep running on the device) and fails when no run finished in time. Past
-  // the deadline the remaining inputs are drawn but not run, and at least one input always runs.
+  // Without a budget (the default) every input runs, so the inputs tried depend only on seed and numRuns.
+  // An interactive budget is enforced here rather than by fast-check's interruptAfterTimeLimit, which
+  // abandons a run still in flight (kernels keep running on the device): past the deadline the remaining
+  // inputs are drawn but not run, at least one input always runs, and the result is marked partial.
   const deadline = propertyTimeLimitMs === undefined ? Infinity : performance.now() + propertyTimeLimitMs;
   let executed = 0;
+  let skipped = 0;
   let worst: Deviation | undefined;
   const property = fc.asyncProperty(arbitrary, async (value) => {
-    if (executed > 0 && performance.now() > deadline) return;
+    if (executed > 0 && performance.now() > deadline) {
+      skipped++;
+      return;
+    }
     executed++;
     const runWorst = worstOf(await predicate(value));
     if (runWorst && runWorst.ratio > 1) throw new ToleranceExceeded(runWorst);
@@ -63,10 +68,10 @@ export async function checkProperty<T>(
   });
   // Inputs actually run (shrinking included); fast-check counts the examples among numRuns.
   const propertyRuns = executed;
-  if (!details.failed) {
-    const cut = executed < details.numRuns ? `time budget of ${propertyTimeLimitMs} ms reached after ${executed} of ${numRuns} runs` : undefined;
-    return { status: 'pass', worst, propertyRuns, ...(cut ? { message: cut } : {}) };
-  }
+  const partial = skipped > 0
+    ? { partial: true, message: `partial: the time budget of ${propertyTimeLimitMs} ms ran out after ${executed} of ${numRuns} inputs` }
+    : {};
+  if (!details.failed) return { status: 'pass', worst, propertyRuns, ...partial };
 
   const error = details.errorInstance;
   const kernel = missingKernelOf(error);
@@ -83,5 +88,6 @@ export async function checkProperty<T>(
       counterexample: details.counterexample ? JSON.stringify(details.counterexample[0]) : undefined,
     },
     propertyRuns,
+    ...(skipped > 0 ? { partial: true } : {}),
   };
 }

@@ -3,7 +3,7 @@ import { checked, loadBackend, type Backend, type KernelGroup } from '@bnkit/cor
 import { fixtureDirs as builtinFixtureDirs } from '@bnkit/fixtures';
 import { CHECKS } from './checks/index.js';
 import { missingKernelStatus, type CheckContext, type CheckDefinition, type CheckOutcome, type RunSettings } from './checks/types.js';
-import { DEFAULT_NUM_RUNS, DEFAULT_PROPERTY_TIME_LIMIT_MS } from './defaults.js';
+import { DEFAULT_NUM_RUNS } from './defaults.js';
 import { ConformanceUsageError } from './errors.js';
 import { loadFixtureDirs } from './fixtures/load.js';
 import { groupOfKernel, messageOf, missingKernelOf } from './kernel-errors.js';
@@ -26,8 +26,13 @@ export interface ConformanceOptions {
   readonly profile?: Profile;
   /** fast-check seed; default: drawn from the clock and printed, so any failure can be replayed. */
   readonly seed?: number;
-  /** Inputs per property: default DEFAULT_NUM_RUNS within a time budget; given, exactly this many. */
+  /** Inputs per property (default DEFAULT_NUM_RUNS); all of them run unless a time budget is given. */
   readonly numRuns?: number;
+  /**
+   * A wall-clock budget per property, for interactive use: a property past it stops early and the report is
+   * marked partial (its verdict may differ from a full run's). Leave it unset for reproducible verdicts.
+   */
+  readonly propertyTimeLimitMs?: number;
   /** fast-check path of a failure to replay (with its seed). */
   readonly path?: string;
   /** Check 10's tier: default quick under the training profile, off under bn. */
@@ -54,8 +59,10 @@ export function resolveSettings(o: ConformanceOptions): RunSettings {
   if (!Number.isInteger(numRuns) || numRuns < 1) throw new ConformanceUsageError(`--num-runs must be a positive integer, got ${String(numRuns)}`);
   const seed = o.seed ?? (Date.now() ^ (process.pid << 16)) >>> 0;
   if (!Number.isInteger(seed)) throw new ConformanceUsageError(`--seed must be an integer, got ${String(o.seed)}`);
-  // A budget only for the default run: an explicit --num-runs, or a replayed --path, must run in full.
-  const propertyTimeLimitMs = o.numRuns === undefined && o.path === undefined ? DEFAULT_PROPERTY_TIME_LIMIT_MS : undefined;
+  const propertyTimeLimitMs = o.propertyTimeLimitMs;
+  if (propertyTimeLimitMs !== undefined && !(propertyTimeLimitMs > 0)) {
+    throw new ConformanceUsageError(`the property time budget must be a positive number of milliseconds, got ${String(propertyTimeLimitMs)}`);
+  }
   return { profile, seed, numRuns, propertyTimeLimitMs, path: o.path, lenet, filter: o.filter, device: o.device };
 }
 

@@ -8,8 +8,9 @@ export interface RunSettings {
   readonly seed: number;
   readonly numRuns: number;
   /**
-   * Wall-clock budget per property in ms: a slow backend runs fewer inputs rather than taking minutes.
-   * Undefined when --num-runs or --path was given explicitly: then exactly those inputs run.
+   * Wall-clock budget per property in ms, for interactive use only: past it a property stops early and its
+   * result is marked partial. Undefined (the default, and always in CI): every one of numRuns inputs runs,
+   * so the verdict depends only on the seed and numRuns.
    */
   readonly propertyTimeLimitMs?: number;
   /** fast-check replay path of a previous failure (with the same seed). */

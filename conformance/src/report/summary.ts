@@ -9,10 +9,11 @@ function tally(items: readonly { status: CheckResult['status'] }[]): Tally {
 }
 
 /** Counts of checks, fixtures (the golden-fixture cases) and property runs, and the overall verdict. */
-export function summarise(checks: readonly CheckResult[]): { counts: Counts; ok: boolean } {
+export function summarise(checks: readonly CheckResult[]): { counts: Counts; partial: boolean; ok: boolean } {
   const cases: CaseResult[] = checks.flatMap((c) => c.cases ?? []);
   return {
     counts: { checks: tally(checks), fixtures: tally(cases), propertyRuns: checks.reduce((n, c) => n + c.propertyRuns, 0) },
+    partial: checks.some((c) => c.partial === true),
     ok: !checks.some((c) => isFailure(c.status)) && !cases.some((c) => isFailure(c.status)),
   };
 }

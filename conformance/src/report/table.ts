@@ -58,6 +58,10 @@ export function formatReport(report: ConformanceReport): string {
   const summary = [
     `checks: ${checks.total} (${part(checks)}) · fixtures: ${fixtures.total} (${part(fixtures)}) · property runs: ${propertyRuns} · ` +
       `${(report.durationMs / 1000).toFixed(1)} s`,
+    ...(report.partial
+      ? [`WARNING: partial verdict — a time budget stopped ${report.checks.filter((c) => c.partial).map((c) => c.id).join(', ')} early; ` +
+          `rerun with --num-runs ${report.numRuns} for a full, reproducible verdict`]
+      : []),
     report.ok ? 'CONFORMANT' : 'NOT CONFORMANT',
   ];
   return [...header, ...lines, '', ...(details.length ? [...details, ''] : []), ...summary].join('\n');

@@ -44,7 +44,10 @@ export interface CheckResult {
   readonly worst?: Deviation;
   readonly message?: string;
   readonly replay?: Replay;
+  /** Inputs the property ran (shrinking included). */
   readonly propertyRuns: number;
+  /** True when an interactive time budget stopped the property before numRuns inputs: the verdict is partial. */
+  readonly partial?: boolean;
   readonly cases?: readonly CaseResult[];
   readonly durationMs: number;
 }
@@ -68,6 +71,11 @@ export interface ConformanceReport {
   readonly durationMs: number;
   readonly checks: readonly CheckResult[];
   readonly counts: Counts;
+  /**
+   * True when a time budget stopped any property early (interactive runs only): the same seed and numRuns
+   * may then give another verdict. Always false in CI and through the API unless a budget was asked for.
+   */
+  readonly partial: boolean;
   /** True when no check and no case failed or was NOT IMPLEMENTED. */
   readonly ok: boolean;
 }
