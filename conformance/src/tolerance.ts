@@ -1,4 +1,5 @@
 import { worstViolation } from '@bnkit/fixtures';
+import { ERROR_BUDGET, UNIT_ROUNDOFF } from './error-model.js';
 
 /**
  * The one tolerance rule of bnkit (DESIGN section 5): a value passes when
@@ -71,5 +72,39 @@ export function compareScaled(name: string, actual: ArrayLike<number>, expected:
   return compareArrays(name, actual, expected, { rtol: tol.rtol, atol: tol.atol * peak });
 }
 
-/** Float32 work against a float64 reference: the default tolerance of the properties. */
-export const FLOAT32_VS_REFERENCE: Tolerance = Object.freeze({ rtol: 1e-4, atol: 1e-4 });
+/**
+ * The properties' rule (error-model.ts): element i passes when |actual − expected| <= budget·u·scale[i],
+ * u the float32 unit roundoff and scale[i] the size of what a float32 computation of it combines. `budget`
+ * defaults to ERROR_BUDGET; comparisons of two float32 results (each within the budget of the truth) pass 2.
+ */
+export function compareWithin(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, scale: ArrayLike<number>, budget = ERROR_BUDGET): Deviation {
+  if (actual.length !== expected.length) {
+    return { error: Infinity, allowed: 0, ratio: Infinity, where: `${name}: ${actual.length} values, expected ${expected.length}` };
+  }
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const d = deviationWithin('', actual[i], expected[i], scale[i], budget);
+    if (d.ratio > worst || (Number.isNaN(d.ratio) && worst === 0)) {
+      worst = d.ratio;
+      at = i;
+    }
+  }
+  if (expected.length === 0) return { error: 0, allowed: 0, ratio: 0, where: `${name} (empty)` };
+  return deviationWithin(`${name}[${at}]`, actual[at], expected[at], scale[at], budget);
+}
+
+/**
+ * The budget for comparing two float32 results of the same values (another memory order, another call, another
+ * backend): each may be ERROR_BUDGET from the truth, in opposite directions.
+ */
+export const TWO_FLOAT32_RESULTS = 2 * ERROR_BUDGET;
+
+/** One value under the properties' rule (see compareWithin). */
+export function deviationWithin(where: string, actual: number, expected: number, scale: number, budget = ERROR_BUDGET): Deviation {
+  const allowed = budget * UNIT_ROUNDOFF * scale;
+  const same = actual === expected;
+  const error = same ? 0 : Number.isNaN(actual) || Number.isNaN(expected) ? Infinity : Math.abs(actual - expected);
+  const ratio = error === 0 ? 0 : allowed > 0 ? error / allowed : Infinity;
+  return { error, allowed, ratio, where, actual, expected };
+}

@@ -57,13 +57,33 @@ export async function train(scope: TensorScope, x: Float32Array, shape: Shape, p
   return readTrain(scope, out);
 }
 
-/** Training forward then backward with `dy`, the saved mean/invStd passed straight from forward to backward. */
+/**
+ * Another training forward of the same geometry between a forward and its backward, as in a network (forward
+ * of layer A, forward of layer B, backward of A): its data and parameters differ from A's, so a backend that
+ * keeps the statistics of its last call instead of using the saved mean/invStd it is given gets B's.
+ */
+async function interveningForward(scope: TensorScope, x: Float32Array, shape: Shape, p: Params, attrs: BatchNormAttrs): Promise<void> {
+  const other = Float32Array.from(x, (v, i) => -2 * v + 1 + (i % 3));
+  const reversed = (v: Float32Array) => Float32Array.from(v).reverse();
+  scope.track(
+    await scope.backend.batchNormTrain(
+      { x: scope.upload(other, shape), ...channelTensors(scope, { gamma: reversed(p.gamma), beta: reversed(p.beta), runningMean: p.runningMean, runningVar: p.runningVar }) },
+      attrs,
+    ),
+  );
+}
+
+/**
+ * Training forward then backward with `dy`, the saved mean/invStd passed from forward to backward with
+ * another forward call in between (see interveningForward).
+ */
 export async function trainWithGradients(
   scope: TensorScope, x: Float32Array, dy: Float32Array, shape: Shape, p: Params, attrs: BatchNormAttrs,
 ): Promise<TrainResult & GradientResult> {
   const xt = scope.upload(x, shape);
   const params = channelTensors(scope, p);
   const fwd = scope.track(await scope.backend.batchNormTrain({ x: xt, ...params }, attrs));
+  await interveningForward(scope, x, shape, p, attrs);
   const grads = scope.track(
     await scope.backend.batchNormTrainBackward({ x: xt, dy: scope.upload(dy, shape), gamma: params.gamma, mean: fwd.mean, invStd: fwd.invStd }, attrs),
   );

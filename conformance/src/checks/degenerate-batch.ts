@@ -6,7 +6,8 @@ import { errorCode } from '../kernel-errors.js';
 import { BehaviourViolated, checkProperty } from '../property.js';
 import { batchNormTrain64, batchNormTrainBackward64 } from '../reference/batchnorm.js';
 import { withScope, type TensorScope } from '../scope.js';
-import { compareArrays, compareScaled, FLOAT32_VS_REFERENCE, type Deviation } from '../tolerance.js';
+import { trainBackwardScales, trainForwardScales } from '../error-model.js';
+import { compareWithin, type Deviation } from '../tolerance.js';
 import { train, trainWithGradients } from './bn-calls.js';
 import type { CheckDefinition } from './types.js';
 
@@ -29,8 +30,8 @@ async function expectDegenerateBatchError(scope: TensorScope, c: BnCase): Promis
 
 /**
  * Identical samples [N, C] with identical upstream gradients: every channel is constant, so y must be beta
- * (finite) and dx zero. Values are multiples of 1/8, so sums and means are exact in float32 and any
- * tolerance above rounding is a real error.
+ * (finite) and dx zero. Values are multiples of 1/8, so sums are exact in float32; the allowance is the
+ * error model's (a mean computed as sum·(1/n) may still be off by an ulp, which 1/sqrt(eps) magnifies).
  */
 async function constantChannels(scope: TensorScope, c: BnCase, samples: number): Promise<Deviation[]> {
   const channels = channelsOf(c);
@@ -44,9 +45,10 @@ async function constantChannels(scope: TensorScope, c: BnCase, samples: number):
   const d = materialise(c);
   const r = await trainWithGradients(scope, x, dy, shape, d, { ...attrsOf(c), axis: 1 });
   const beta = Float32Array.from({ length: x.length }, (_, i) => d.beta[i % channels]);
+  const attrs = { ...attrsOf(c), axis: 1 };
   return [
-    compareArrays('constant channel: y vs beta', r.y, beta, { rtol: 1e-5, atol: 1e-5 }),
-    compareArrays('constant channel: dx vs 0', r.dx, new Float32Array(x.length), { rtol: 0, atol: 1e-5 }),
+    compareWithin('constant channel: y vs beta', r.y, beta, trainForwardScales(x, shape, d, attrs).y),
+    compareWithin('constant channel: dx vs 0', r.dx, new Float32Array(x.length), trainBackwardScales(x, dy, shape, d.gamma, attrs).dx),
   ];
 }
 
@@ -59,10 +61,11 @@ async function singleSampleWithSpatialExtent(scope: TensorScope, c: BnCase): Pro
   const r = await trainWithGradients(scope, d.x, d.dy, shape, d, attrs);
   const ref = batchNormTrain64(d.x, shape, d, attrs);
   const refGrad = batchNormTrainBackward64(d.x, d.dy, shape, d.gamma, attrs);
+  const scale = trainForwardScales(d.x, shape, d, attrs);
   return [
-    compareScaled('N=1 spatial: y', r.y, ref.y, FLOAT32_VS_REFERENCE),
-    compareScaled('N=1 spatial: dx', r.dx, refGrad.dx, FLOAT32_VS_REFERENCE),
-    compareScaled('N=1 spatial: runningVar', r.runningVar, ref.runningVar, FLOAT32_VS_REFERENCE),
+    compareWithin('N=1 spatial: y', r.y, ref.y, scale.y),
+    compareWithin('N=1 spatial: dx', r.dx, refGrad.dx, trainBackwardScales(d.x, d.dy, shape, d.gamma, attrs).dx),
+    compareWithin('N=1 spatial: runningVar', r.runningVar, ref.runningVar, scale.runningVar),
   ];
 }
 
@@ -77,7 +80,7 @@ export const degenerateBatch: CheckDefinition = {
   run: (ctx) =>
     checkProperty(
       ctx,
-      fc.tuple(bnCase({ minRank: 3, maxRank: 4 }), fc.integer({ min: 2, max: 8 })),
+      fc.tuple(bnCase({ minRank: 3 }), fc.integer({ min: 2, max: 8 })),
       ([c, samples]) =>
         withScope(ctx.backend, async (scope) => {
           await expectDegenerateBatchError(scope, oneValuePerChannel(c));

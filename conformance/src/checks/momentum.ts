@@ -3,12 +3,10 @@ import { attrsOf, bnCase, materialise, type BnCase } from '../arbitraries.js';
 import { checkProperty } from '../property.js';
 import { channelStats, runningVarianceSample } from '../reference/batchnorm.js';
 import { withScope } from '../scope.js';
-import { compareScaled, type Tolerance } from '../tolerance.js';
+import { chainedRunningScales } from '../error-model.js';
+import { compareWithin } from '../tolerance.js';
 import { train } from './bn-calls.js';
 import type { CheckDefinition } from './types.js';
-
-/** k chained float32 updates of values around the data's magnitude. */
-const RUNNING_UPDATE: Tolerance = { rtol: 1e-4, atol: 1e-5 };
 
 /** Momentum 0 and 1 with both estimators, always run besides the random draws. */
 function edgeExamples(): [BnCase, number][] {
@@ -43,9 +41,10 @@ export const momentumUpdates: CheckDefinition = {
           const stats = channelStats(d.x, c.shape, c.axis);
           const sampleVar = runningVarianceSample(stats, c.runningVar);
           const keep = c.momentum ** k;
+          const scale = chainedRunningScales(d.x, c.shape, d, attrs, k);
           return [
-            compareScaled(`runningMean after ${k} calls`, running.runningMean, stats.mean.map((s, ch) => keep * d.runningMean[ch] + (1 - keep) * s), RUNNING_UPDATE),
-            compareScaled(`runningVar (${c.runningVar}) after ${k} calls`, running.runningVar, sampleVar.map((s, ch) => keep * d.runningVar[ch] + (1 - keep) * s), RUNNING_UPDATE),
+            compareWithin(`runningMean after ${k} calls`, running.runningMean, stats.mean.map((s, ch) => keep * d.runningMean[ch] + (1 - keep) * s), scale.runningMean),
+            compareWithin(`runningVar (${c.runningVar}) after ${k} calls`, running.runningVar, sampleVar.map((s, ch) => keep * d.runningVar[ch] + (1 - keep) * s), scale.runningVar),
           ];
         }),
       { examples: edgeExamples() },

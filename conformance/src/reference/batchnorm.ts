@@ -35,7 +35,7 @@ export interface Gradients64 {
 }
 
 /** Calls `visit(channel, flatIndex)` for every element, x viewed as [outer, channels, inner]. */
-function forEachElement(shape: Shape, axis: number, visit: (c: number, i: number) => void): void {
+export function forEachElement(shape: Shape, axis: number, visit: (c: number, i: number) => void): void {
   const { outer, channels, inner } = batchNormLayout(shape, axis);
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
