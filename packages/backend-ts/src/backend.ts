@@ -41,6 +41,17 @@ function completeGroups(kernels: object): KernelGroup[] {
   return groups.filter((group) => KERNEL_GROUPS[group].every((name) => typeof (kernels as Record<string, unknown>)[name] === 'function'));
 }
 
+/** Every backend createBackend returned, so a caller can tell this backend from one that only shares its name. */
+const created = new WeakSet<object>();
+
+/**
+ * Whether `backend` is exactly a backend made by this package's createBackend (not a wrapper around one, nor
+ * another backend with the same name): the conformance suite compares other backends with this one.
+ */
+export function isTsBackend(backend: unknown): boolean {
+  return typeof backend === 'object' && backend !== null && created.has(backend);
+}
+
 export async function createBackend(options: TsBackendOptions = {}): Promise<Backend & TrainingKernels> {
   const ledger = new TensorLedger();
   const training = await createTrainingKernels({ threads: options.threads });
@@ -86,5 +97,7 @@ export async function createBackend(options: TsBackendOptions = {}): Promise<Bac
   };
   const bn: BatchNormKernels = wrapKernels(batchNormKernels, ledger);
   const tr: TrainingKernels = wrapKernels(training.kernels, ledger);
-  return checked({ ...core, ...bn, ...tr });
+  const backend = checked({ ...core, ...bn, ...tr });
+  created.add(backend);
+  return backend;
 }
