@@ -80,10 +80,16 @@ export function evaluate(x, shape, p, attrs, fault) {
 
 /**
  * Training backward with the faults 'missing-xhat-term' (dx lacks the − xhat·Σ(dy·xhat) term) and
- * 'sums-remainder-dropped' (Σdy and Σ(dy·xhat) by an 8-lane loop without its tail: the first ⌊n/8⌋·8 values).
+ * 'sums-remainder-dropped' (Σdy and Σ(dy·xhat) by an 8-lane loop without its tail: the first ⌊n/8⌋·8 values)
+ * and 'saved-statistics-dropped' (mean and invStd recomputed from x, the inputs ignored).
  */
-export function trainBackward(x, dy, shape, gamma, mean, invStd, attrs, fault) {
+export function trainBackward(x, dy, shape, gamma, givenMean, givenInvStd, attrs, fault) {
   const geo = layout(shape, attrs.axis);
+  let [mean, invStd] = [givenMean, givenInvStd];
+  if (fault === 'saved-statistics-dropped') {
+    const own = statistics(x, geo, undefined);
+    [mean, invStd] = [own.mean, own.variance.map((v) => 1 / Math.sqrt(v + attrs.eps))];
+  }
   const n = geo.outer * geo.inner;
   const summed = fault === 'sums-remainder-dropped' ? Math.floor(n / 8) * 8 : n;
   const dgamma = new Float64Array(geo.channels);

@@ -93,6 +93,37 @@ export const PLANTED_FAULTS = [
     create: faultyTrainBackward('sums-remainder-dropped'),
   },
   {
+    fault: 'training backward with the statistics of the latest forward call, not the mean/invStd it is given',
+    check: 'gradients',
+    numRuns: 10,
+    create: (options) => {
+      let latest;
+      return withOverrides('broken-backward-latest-forward', options, 'a batchNormTrainBackward that reuses the latest forward', (b) => ({
+        batchNormTrain: async (inputs, attrs) => {
+          const out = await b.batchNormTrain(inputs, attrs);
+          latest = { mean: await read32(b, out.mean), invStd: await read32(b, out.invStd) };
+          return out;
+        },
+        batchNormTrainBackward: async (inputs, attrs) => {
+          const c = [inputs.gamma.shape[0]];
+          const [mean, invStd] = [b.upload(latest.mean, c), b.upload(latest.invStd, c)];
+          try {
+            return await b.batchNormTrainBackward({ ...inputs, mean, invStd }, attrs);
+          } finally {
+            b.dispose(mean);
+            b.dispose(invStd);
+          }
+        },
+      }));
+    },
+  },
+  {
+    fault: 'training backward that drops its saved-statistics inputs and recomputes them from x',
+    check: 'gradients',
+    numRuns: 10,
+    create: faultyTrainBackward('saved-statistics-dropped'),
+  },
+  {
     fault: 'momentum 0 taken as unset (`momentum || 0.9`)',
     check: 'momentum',
     numRuns: 4,
