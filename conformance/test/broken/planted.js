@@ -136,6 +136,18 @@ export const PLANTED_FAULTS = [
     create: trainWithAttrs('momentum-one-clamped', (a) => ({ ...a, momentum: Math.min(a.momentum, 0.999) })),
   },
   {
+    fault: 'tiny eps clamped to 1e-8',
+    check: 'zero-mean-unit-variance',
+    numRuns: 2,
+    create: trainWithAttrs('eps-clamped', (a) => ({ ...a, eps: Math.max(a.eps, 1e-8) })),
+  },
+  {
+    fault: 'eps below 1e-6 dropped (the smallest positive double used instead)',
+    check: 'zero-mean-unit-variance',
+    numRuns: 2,
+    create: trainWithAttrs('eps-dropped', (a) => ({ ...a, eps: a.eps < 1e-6 ? Number.MIN_VALUE : a.eps })),
+  },
+  {
     fault: 'eval output with random jitter of about one ulp',
     check: 'eval-determinism',
     numRuns: 1,
