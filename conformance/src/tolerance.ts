@@ -95,6 +95,14 @@ export function compareWithin(name: string, actual: ArrayLike<number>, expected:
 }
 
 /**
+ * An absolute error of the expectation itself (e.g. a finite difference's), as a scale: added to an
+ * element's scale, it widens the allowance by exactly that error.
+ */
+export function scaleOfError(error: number): number {
+  return error / (ERROR_BUDGET * UNIT_ROUNDOFF);
+}
+
+/**
  * The budget for comparing two float32 results of the same values (another memory order, another call, another
  * backend): each may be ERROR_BUDGET from the truth, in opposite directions.
  */

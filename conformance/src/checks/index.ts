@@ -5,6 +5,7 @@ import { evalDeterminism } from './eval-determinism.js';
 import { goldenFixtures } from './golden-fixtures.js';
 import { gradients } from './gradients.js';
 import { invariances } from './invariances.js';
+import { kernelHygiene } from './kernel-hygiene.js';
 import { lenetEndToEnd } from './lenet-end-to-end.js';
 import { momentumUpdates } from './momentum.js';
 import type { CheckDefinition } from './types.js';
@@ -26,6 +27,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   goldenFixtures,
   backendAgreement,
   lenetEndToEnd,
+  kernelHygiene,
 ];
 
 export type { CheckContext, CheckDefinition, CheckOutcome, RunSettings } from './types.js';

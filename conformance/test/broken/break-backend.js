@@ -4,19 +4,26 @@ import { delegatingBackend } from '../delegating-backend.js';
 import * as host from './host-batchnorm.js';
 
 /**
- * The TypeScript backend with one kernel replaced. The replacement reads its inputs back to the host,
- * computes there with one deliberate fault, and uploads the results, so everything but that kernel is the
- * real backend.
+ * The TypeScript backend with some of its calls replaced: `makeOverrides(base)` returns them by name (kernels
+ * or handle calls such as dispose), so everything else is the real backend.
  */
-async function withKernel(name, options, kernel, implement) {
+export async function withOverrides(name, options, description, makeOverrides) {
   const base = await createBackend(options);
   return delegatingBackend(base, {
     name,
-    device: { ...base.device, description: `backend-ts with a faulty ${kernel}` },
+    device: { ...base.device, description: `backend-ts with ${description}` },
     capabilities: base.capabilities,
     kernels: [...KERNEL_GROUPS.batchNorm, ...KERNEL_GROUPS.training],
-    overrides: { [kernel]: implement(base) },
+    overrides: makeOverrides(base),
   });
+}
+
+/**
+ * The TypeScript backend with one kernel replaced. The replacement reads its inputs back to the host,
+ * computes there with one deliberate fault, and uploads the results.
+ */
+function withKernel(name, options, kernel, implement) {
+  return withOverrides(name, options, `a faulty ${kernel}`, (base) => ({ [kernel]: implement(base) }));
 }
 
 async function readParams(b, inputs) {
