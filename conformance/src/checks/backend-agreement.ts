@@ -3,15 +3,16 @@ import { missingKernels } from '@bnkit/core';
 import { attrsOf, bnCase, materialise } from '../arbitraries.js';
 import { checkProperty } from '../property.js';
 import { withScope } from '../scope.js';
-import { compareScaled, worstOf, type Tolerance } from '../tolerance.js';
+import { evalBackwardScales, evalForwardScales, trainBackwardScales, trainForwardScales } from '../error-model.js';
+import { compareWithin, TWO_FLOAT32_RESULTS, worstOf } from '../tolerance.js';
 import { evalGradients, evaluate, trainWithGradients } from './bn-calls.js';
 import { compareTrainingOutputs, runTrainingCase, trainingCase } from './training-agreement.js';
 import { missingKernelStatus, type CheckContext, type CheckDefinition, type CheckOutcome } from './types.js';
 
-/** Two float32 backends, each within 1e-4 of float64: they may differ by the sum of both errors. */
-const TWO_FLOAT32_BACKENDS: Tolerance = { rtol: 2e-4, atol: 2e-4 };
-
-/** Every BatchNorm kernel on random inputs, against the reference. */
+/**
+ * Every BatchNorm kernel on random inputs, against the reference: two float32 results, each within the error
+ * model's budget of the truth (error-model.ts), so they may differ by twice it.
+ */
 async function batchNormPart(ctx: CheckContext): Promise<CheckOutcome> {
   const reference = await ctx.referenceBackend();
   return checkProperty(ctx, bnCase(), async (c) => {
@@ -25,10 +26,16 @@ async function batchNormPart(ctx: CheckContext): Promise<CheckOutcome> {
       }));
     const mine = await run(ctx.backend);
     const theirs = await run(reference);
+    const scale = {
+      ...trainForwardScales(d.x, c.shape, d, attrs),
+      ...trainBackwardScales(d.x, d.dy, c.shape, d.gamma, attrs),
+      yEval: evalForwardScales(d.x, c.shape, d, attrs),
+    };
+    const evalScale = evalBackwardScales(d.x, d.dy, c.shape, d, attrs);
     const outputs = ['y', 'runningMean', 'runningVar', 'mean', 'invStd', 'dx', 'dgamma', 'dbeta', 'yEval'] as const;
     return [
-      ...outputs.map((k) => compareScaled(k, mine[k], theirs[k], TWO_FLOAT32_BACKENDS)),
-      ...(['dx', 'dgamma', 'dbeta'] as const).map((k) => compareScaled(`eval ${k}`, mine.evalGrads[k], theirs.evalGrads[k], TWO_FLOAT32_BACKENDS)),
+      ...outputs.map((k) => compareWithin(k, mine[k], theirs[k], scale[k], TWO_FLOAT32_RESULTS)),
+      ...(['dx', 'dgamma', 'dbeta'] as const).map((k) => compareWithin(`eval ${k}`, mine.evalGrads[k], theirs.evalGrads[k], evalScale[k], TWO_FLOAT32_RESULTS)),
     ];
   });
 }
