@@ -70,3 +70,43 @@ export const softmaxWithoutMax = withTrainingKernel('softmax-without-max', 'soft
   }
   return { loss: b.upload([total / n], [1]), dlogits: b.upload(dlogits, [n, k]) };
 });
+
+/** Max pooling whose padding acts as 0 instead of −∞: wrong exactly where a window is partly padding over negative data. */
+export const maxPoolPaddingAsZero = withTrainingKernel('max-pool-padding-zero', 'maxPool2d', (b) => async ({ x }, { kernel, stride, padding }) => {
+  const xs = await b.read(x);
+  const [n, c, h, w] = x.shape;
+  const oh = Math.floor((h + 2 * padding[0] - kernel[0]) / stride[0]) + 1;
+  const ow = Math.floor((w + 2 * padding[1] - kernel[1]) / stride[1]) + 1;
+  const y = new Float32Array(n * c * oh * ow);
+  for (let p = 0; p < n * c; p++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        let best = -Infinity;
+        for (let u = 0; u < kernel[0]; u++) {
+          for (let v = 0; v < kernel[1]; v++) {
+            const r = i * stride[0] - padding[0] + u;
+            const s = j * stride[1] - padding[1] + v;
+            const value = r < 0 || r >= h || s < 0 || s >= w ? 0 : xs[(p * h + r) * w + s]; // 0: the fault
+            if (value > best) best = value;
+          }
+        }
+        y[(p * oh + i) * ow + j] = best;
+      }
+    }
+  }
+  return b.upload(y, [n, c, oh, ow]);
+});
+
+/** argmax that returns the last of tied maxima (the contract: the first). */
+export const argmaxLastTie = withTrainingKernel('argmax-last-tie', 'argmax', (b) => async ({ x }) => {
+  const xs = await b.read(x);
+  const k = x.shape[x.shape.length - 1];
+  const rows = xs.length / k;
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let at = 0;
+    for (let j = 1; j < k; j++) if (xs[r * k + j] >= xs[r * k + at]) at = j; // >=: the fault
+    out[r] = at;
+  }
+  return b.upload(out, x.shape.slice(0, -1), 'int32');
+});

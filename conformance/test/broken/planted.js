@@ -3,6 +3,7 @@
 // table of planted faults lists the same. The backends of the first seven faults are in their own files.
 import { batchNormLayout } from '@bnkit/core';
 import { faultyTrain, faultyTrainBackward, withOverrides } from './break-backend.js';
+import { argmaxLastTie, maxPoolGradientToLastTie, maxPoolPaddingAsZero, reluGradientAtZero, softmaxWithoutMax } from './break-training.js';
 import { maxPoolBackward } from './host-pool.js';
 
 const read32 = async (b, t) => Float32Array.from(await b.read(t));
@@ -56,6 +57,13 @@ const lastAxisChannelMajor = wrapKernel('last-axis-channel-major', 'batchNormTra
 
 // Every one of these is rejected by the check named; numRuns is the same for every seed tried.
 export const PLANTED_FAULTS = [
+  // Training kernels on the boundary values check 9 draws: exact zeros, ties, all-negative padded windows,
+  // logits where exp overflows float32.
+  { fault: 'relu gradient passed through at exactly x = 0', check: 'backend-agreement', numRuns: 30, create: reluGradientAtZero },
+  { fault: 'max-pool padding acting as 0 instead of −∞', check: 'backend-agreement', numRuns: 30, create: maxPoolPaddingAsZero },
+  { fault: 'max-pool gradient to the last of tied maxima (check 9)', check: 'backend-agreement', numRuns: 30, create: maxPoolGradientToLastTie },
+  { fault: 'argmax returning the last of tied maxima', check: 'backend-agreement', numRuns: 30, create: argmaxLastTie },
+  { fault: 'softmax cross-entropy without the row maximum subtracted', check: 'backend-agreement', numRuns: 30, create: softmaxWithoutMax },
   {
     fault: 'C = 1: gamma and beta skipped (plain standardisation)',
     check: 'axis-handling',
@@ -76,8 +84,8 @@ export const PLANTED_FAULTS = [
   },
   {
     fault: 'rank 5: statistics from the first outer index only',
-    check: 'golden-fixtures',
-    numRuns: 1,
+    check: 'axis-handling',
+    numRuns: 30,
     create: faultyTrain('rank5-first-sample'),
   },
   {
