@@ -82,20 +82,21 @@ function checkInputs(kernel: string, spec: KernelSpec, inputs: unknown, handles:
 /** Validates an upload and resolves its dtype, so the backend always receives an explicit one. */
 function resolveUpload(data: unknown, shape: Shape, dtype: DType | undefined): DType {
   assertValidShape(shape, 'upload');
-  if (!(data instanceof Float32Array || data instanceof Int32Array || Array.isArray(data))) {
-    throw new InvalidArgumentError(`upload data must be a Float32Array, an Int32Array or an array of numbers, got ${Object.prototype.toString.call(data)}`);
+  if (!(Array.isArray(data) || (ArrayBuffer.isView(data) && !(data instanceof DataView)))) {
+    throw new InvalidArgumentError(`upload data must be an array or a typed array of numbers, got ${Object.prototype.toString.call(data)}`);
   }
+  const values = data as ArrayLike<number>;
   const resolved = dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
   if (resolved !== 'float32' && resolved !== 'int32') {
     throw new InvalidArgumentError(`upload dtype must be 'float32' or 'int32', got ${JSON.stringify(dtype)}`);
   }
-  if (data.length !== sizeOf(shape)) {
-    throw new ShapeError(`upload: ${data.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} values)`);
+  if (values.length !== sizeOf(shape)) {
+    throw new ShapeError(`upload: ${values.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} values)`);
   }
   if (resolved === 'int32' && !(data instanceof Int32Array)) {
     const outsideInt32 = (v: number) => !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31;
-    const bad = Array.prototype.findIndex.call(data, outsideInt32);
-    if (bad >= 0) throw new InvalidArgumentError(`upload: int32 data must be integers in the int32 range, got ${(data as ArrayLike<number>)[bad]} at index ${bad}`);
+    const bad = Array.prototype.findIndex.call(values, outsideInt32);
+    if (bad >= 0) throw new InvalidArgumentError(`upload: int32 data must be integers in the int32 range, got ${values[bad]} at index ${bad}`);
   }
   return resolved;
 }
