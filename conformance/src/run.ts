@@ -1,5 +1,5 @@
 import { createBackend as createTsBackend } from '@bnkit/backend-ts';
-import { checked, loadBackend, type Backend, type KernelGroup } from '@bnkit/core';
+import { checked, loadBackendFactory, type Backend, type KernelGroup } from '@bnkit/core';
 import { fixtureDirs as builtinFixtureDirs } from '@bnkit/fixtures';
 import { CHECKS } from './checks/index.js';
 import { missingKernelStatus, type CheckContext, type CheckDefinition, type CheckOutcome, type RunSettings } from './checks/types.js';
@@ -110,12 +110,14 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const fixtures = loadFixtureDirs(fixtureDirs);
   const backendOptions = settings.device !== undefined ? { device: settings.device } : {};
   const owned = typeof options.backend === 'string';
-  const backend = typeof options.backend === 'string'
-    ? await loadBackend(options.backend, backendOptions, import.meta.url)
-    : checked(options.backend);
+  const factory = typeof options.backend === 'string' ? await loadBackendFactory(options.backend, import.meta.url) : undefined;
+  const backendAsCreated = factory ? await factory(backendOptions) : (options.backend as Backend);
+  const backend = checked(backendAsCreated);
   let reference: Promise<Backend> | undefined;
   const ctx: CheckContext = {
     backend,
+    backendAsCreated,
+    ...(factory ? { createAnother: () => Promise.resolve(factory(backendOptions)) } : {}),
     settings,
     requiredGroups: PROFILES[settings.profile],
     fixtures,

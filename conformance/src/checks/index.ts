@@ -1,6 +1,7 @@
 import { axisHandling } from './axis-handling.js';
 import { backendAgreement } from './backend-agreement.js';
 import { degenerateBatch } from './degenerate-batch.js';
+import { errorSemantics } from './error-semantics.js';
 import { evalDeterminism } from './eval-determinism.js';
 import { goldenFixtures } from './golden-fixtures.js';
 import { gradients } from './gradients.js';
@@ -27,6 +28,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   goldenFixtures,
   backendAgreement,
   lenetEndToEnd,
+  errorSemantics,
   kernelHygiene,
 ];
 

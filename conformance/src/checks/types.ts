@@ -22,7 +22,15 @@ export interface RunSettings {
 }
 
 export interface CheckContext {
+  /** The backend under test wrapped in the suite's own `checked()`, for kernel dispatch. */
   readonly backend: Backend;
+  /** The same backend as its factory returned it (or as the caller passed it), unwrapped: check 12 judges this. */
+  readonly backendAsCreated: Backend;
+  /**
+   * Creates a second, throwaway instance of the backend under test (the caller closes it); undefined when
+   * the caller passed an instance rather than a spec, so there is no factory.
+   */
+  readonly createAnother?: () => Promise<Backend>;
   readonly settings: RunSettings;
   /** Kernel groups the profile requires: a missing kernel of these is NOT IMPLEMENTED, of others SKIP. */
   readonly requiredGroups: readonly KernelGroup[];

@@ -1,5 +1,5 @@
 import {
-  DisposedTensorError, InvalidArgumentError, SPECIFICATION_VERSION, checked,
+  DisposedTensorError, SPECIFICATION_VERSION, checked,
   type BackendOptions, type BatchNormKernels, type DType, type MemoryInfo, type Shape, type Tensor,
   type TrainingBackend, type TrainingKernels,
 } from '@bnkit/core';
@@ -39,19 +39,6 @@ const KERNELS = {
   softmaxCrossEntropy, sgd, argmax,
 } satisfies Record<keyof BatchNormKernels | keyof TrainingKernels, TfKernel>;
 
-/** Checks that need the data, not just the shapes, run before a kernel. */
-const DATA_CHECKS: Partial<Record<keyof typeof KERNELS, (inputs: TfTensors) => Promise<void>>> = {
-  // An out-of-range label would silently give an all-zero target row; say so instead.
-  async softmaxCrossEntropy({ logits, labels }) {
-    const k = logits.shape[1];
-    const values = await labels.data();
-    const bad = values.findIndex((v) => !(v >= 0 && v < (k as number)));
-    if (bad >= 0) {
-      throw new InvalidArgumentError(`softmaxCrossEntropy labels must lie in [0, ${k}), got ${values[bad]} at index ${bad}`);
-    }
-  },
-};
-
 /** Creates a bnkit backend on TensorFlow.js. Tensors stay tfjs tensors on the device between kernels. */
 export async function createBackend(options: TfjsBackendOptions = {}): Promise<TrainingBackend> {
   const device: OpenDevice = await openDevice(options.device);
@@ -70,12 +57,10 @@ export async function createBackend(options: TfjsBackendOptions = {}): Promise<T
 
   const run = (name: keyof typeof KERNELS) => {
     const fn = KERNELS[name] as TfKernel;
-    const dataCheck = DATA_CHECKS[name];
     return async (inputs: Record<string, Tensor>, attrs?: unknown): Promise<unknown> => {
       assertOpen();
       const tensors: TfTensors = {};
       for (const [key, t] of Object.entries(inputs)) tensors[key] = own(t).tensor;
-      if (dataCheck) await dataCheck(tensors);
       const result = await onDevice(device, () => tf.tidy(() => fn(tensors, attrs, ctx)));
       // A kernel result must be a new tensor: a handle sharing an input's tf.Tensor would free it twice.
       const inputsSet = new Set(Object.values(tensors));

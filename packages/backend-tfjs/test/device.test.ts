@@ -1,4 +1,4 @@
-import { DeviceUnavailableError, DisposedTensorError, InvalidArgumentError } from '@bnkit/core';
+import { BackendClosedError, DeviceUnavailableError, InvalidArgumentError } from '@bnkit/core';
 import { DEVICES, createBackend } from '@bnkit/backend-tfjs';
 import { describe, expect, it } from 'vitest';
 import { tensorflowPackage, tensorflowSkipReason } from './support/tensorflow.js';
@@ -76,7 +76,7 @@ describe('backends sharing a device', () => {
     expect(b.memory()).toEqual({ tensors: 1, bytes: 8 });
     await b.close();
     expect(b.memory()).toEqual({ tensors: 0, bytes: 0 });
-    await expect(b.read(t)).rejects.toThrow(DisposedTensorError);
-    await expect(b.relu({ x: t })).rejects.toThrow(DisposedTensorError);
+    await expect(b.read(t)).rejects.toThrow(BackendClosedError);
+    await expect(b.relu({ x: t })).rejects.toThrow(BackendClosedError);
   });
 });

@@ -67,7 +67,7 @@ describe('backend-ts data plane', async () => {
     for (const t of Object.values(out)) b.dispose(t);
     b.dispose(x);
     b.dispose(p);
-    b.dispose(p); // disposing twice is harmless
+    expect(() => b.dispose(p)).toThrow(DisposedTensorError); // a second dispose is a lifecycle bug
     expect(b.memory()).toEqual(before);
   });
 

@@ -1,4 +1,7 @@
-import type { BatchNormKernels, KernelGroup, TrainingKernels } from './kernels.js';
+import type {
+  BatchNormKernels, Conv2dAttrsInit, Conv2dBackwardAttrsInit, Conv2dBackwardInputs, Conv2dInputs, KernelGroup,
+  ParameterGradients, Pool2dAttrsInit, TrainingKernels,
+} from './kernels.js';
 import type { Shape } from './shape.js';
 import type { DType, Tensor } from './tensor.js';
 
@@ -18,6 +21,11 @@ export interface DeviceInfo {
 export interface MemoryInfo {
   /** Live tensor handles created by this backend and not yet disposed. */
   readonly tensors: number;
+  /**
+   * 4 bytes per element of every live handle (float32 and int32 alike), summed over handles: the logical
+   * size of what the caller holds, not the device allocation. A reshape view counts again although it may
+   * share storage, so the figure falls back to its old value exactly when every handle made since is disposed.
+   */
   readonly bytes: number;
 }
 
@@ -32,7 +40,11 @@ export interface BackendCore {
   readonly device: DeviceInfo;
   /** Kernel groups this backend implements completely. */
   readonly capabilities: readonly KernelGroup[];
-  /** Copies host data to the device. The array is not retained. */
+  /**
+   * Copies host data to the device. The array is not retained. Without `dtype`, an Int32Array is int32 and
+   * anything else float32; `checked()` resolves this, so a backend always receives an explicit dtype.
+   * int32 data must be integers in the int32 range; float32 data is rounded to float32.
+   */
   upload(data: Float32Array | Int32Array | readonly number[], shape: Shape, dtype?: DType): Tensor;
   /** Copies device data back to the host. */
   read(t: Tensor): Promise<Float32Array | Int32Array>;
@@ -40,14 +52,31 @@ export interface BackendCore {
   reshape(t: Tensor, shape: Shape): Tensor;
   dispose(t: Tensor): void;
   memory(): MemoryInfo;
-  /** Releases the device; the backend must not be used afterwards. Lets the process exit. */
+  /**
+   * Releases the device and every handle; lets the process exit. Afterwards every call fails with
+   * BackendClosedError except `close()` (a no-op) and `memory()` (which reports no live tensors).
+   */
   close(): Promise<void>;
 }
 
-export type Backend = BackendCore & BatchNormKernels & Partial<TrainingKernels>;
+/**
+ * The training kernels whose attributes have defaults, as callers may call them: fields with a default
+ * may be left out (conv2d's attrs entirely). `checked()` fills the defaults, so the kernels a backend
+ * implements (`TrainingKernels`) always receive complete attributes.
+ */
+export interface DefaultedAttrCalls {
+  conv2d(inputs: Conv2dInputs, attrs?: Conv2dAttrsInit): Promise<Tensor>;
+  conv2dBackward(inputs: Conv2dBackwardInputs, attrs?: Conv2dBackwardAttrsInit): Promise<ParameterGradients>;
+  avgPool2d(inputs: { readonly x: Tensor }, attrs: Pool2dAttrsInit): Promise<Tensor>;
+  avgPool2dBackward(inputs: { readonly x: Tensor; readonly dy: Tensor }, attrs: Pool2dAttrsInit): Promise<Tensor>;
+  maxPool2d(inputs: { readonly x: Tensor }, attrs: Pool2dAttrsInit): Promise<Tensor>;
+  maxPool2dBackward(inputs: { readonly x: Tensor; readonly dy: Tensor }, attrs: Pool2dAttrsInit): Promise<Tensor>;
+}
+
+export type Backend = BackendCore & BatchNormKernels & Partial<TrainingKernels & DefaultedAttrCalls>;
 
 /** A backend that implements the training group. */
-export type TrainingBackend = BackendCore & BatchNormKernels & TrainingKernels;
+export type TrainingBackend = BackendCore & BatchNormKernels & TrainingKernels & DefaultedAttrCalls;
 
 /** Options every backend factory accepts; backends add their own (e.g. `device`). */
 export interface BackendOptions {

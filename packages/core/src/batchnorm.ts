@@ -39,7 +39,22 @@ export function batchNormAttrs(partial: Partial<BatchNormAttrs> = {}): BatchNorm
   return Object.freeze(attrs);
 }
 
+/** The four BatchNorm attributes; each is required in a kernel call, because each is a convention frameworks disagree on. */
+const BATCH_NORM_ATTRIBUTES = ['axis', 'eps', 'momentum', 'runningVar'] as const;
+
 export function validateBatchNormAttrs(attrs: BatchNormAttrs): void {
+  if (attrs === null || typeof attrs !== 'object') {
+    throw new InvalidArgumentError(
+      `BatchNorm attributes must be an object with ${BATCH_NORM_ATTRIBUTES.join(', ')}, got ${JSON.stringify(attrs)} (batchNormAttrs() fills the defaults)`,
+    );
+  }
+  for (const key of BATCH_NORM_ATTRIBUTES) {
+    if (attrs[key] === undefined) {
+      throw new InvalidArgumentError(
+        `BatchNorm attribute '${key}' is missing: every BatchNorm convention must be explicit in a kernel call (batchNormAttrs() fills the defaults)`,
+      );
+    }
+  }
   if (typeof attrs.eps !== 'number' || !Number.isFinite(attrs.eps) || attrs.eps <= 0) {
     throw new EpsError(`eps must be a finite number > 0, got ${String(attrs.eps)}`);
   }

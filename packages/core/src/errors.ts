@@ -13,6 +13,7 @@ export type BnkitErrorCode =
   | 'UNKNOWN_BACKEND'
   | 'DEVICE_UNAVAILABLE'
   | 'DISPOSED'
+  | 'CLOSED'
   | 'CHECKPOINT';
 
 export class BnkitError extends Error {
@@ -94,9 +95,20 @@ export class DeviceUnavailableError extends BnkitError {
   }
 }
 
-/** A tensor handle was used after `dispose`, or with a backend that did not create it. */
+/**
+ * A tensor handle that this backend cannot use: it was disposed already (the message says "disposed"), or
+ * this backend instance never created it, e.g. it came from another backend instance or is not a handle
+ * at all (the message says "not created by this backend").
+ */
 export class DisposedTensorError extends BnkitError {
   constructor(message: string) {
     super('DISPOSED', message);
+  }
+}
+
+/** A backend was used after `close()`. Only `close()` itself (a no-op then) and `memory()` stay callable. */
+export class BackendClosedError extends BnkitError {
+  constructor(message: string) {
+    super('CLOSED', message);
   }
 }

@@ -5,5 +5,6 @@ export * from './batchnorm.js';
 export * from './kernels.js';
 export * from './backend.js';
 export * from './validate.js';
+export * from './attrs.js';
 export * from './checked.js';
 export * from './load.js';

@@ -83,12 +83,18 @@ export interface BatchNormKernels {
 /** [height, width]. */
 export type Pair = readonly [number, number];
 
+/**
+ * conv2d attributes as a backend's kernel receives them: complete, because `checked()` fills the defaults
+ * before validating. Callers pass a `Conv2dAttrsInit`.
+ */
 export interface Conv2dAttrs {
-  /** Defaults to [1, 1]. */
   readonly stride: Pair;
-  /** Zero padding on each side; defaults to [0, 0]. */
+  /** Zero padding on each side. */
   readonly padding: Pair;
 }
+
+/** conv2d attributes as a caller passes them: every field has a default (stride [1, 1], padding [0, 0]). */
+export type Conv2dAttrsInit = Partial<Conv2dAttrs>;
 
 /** Layout NCHW for x and y, OIHW for the weight (PyTorch's). */
 export interface Conv2dInputs {
@@ -103,10 +109,14 @@ export interface Conv2dBackwardInputs {
   readonly dy: Tensor;
 }
 
+/** conv2dBackward attributes as a backend's kernel receives them (complete; see Conv2dAttrs). */
 export interface Conv2dBackwardAttrs extends Conv2dAttrs {
-  /** When false the input gradient is not computed (a network's first layer needs none). Default true. */
-  readonly inputGradient?: boolean;
+  /** When false the input gradient is not computed (a network's first layer needs none). */
+  readonly inputGradient: boolean;
 }
+
+/** conv2dBackward attributes as a caller passes them: conv2d's defaults, and `inputGradient` defaults to true. */
+export type Conv2dBackwardAttrsInit = Partial<Conv2dBackwardAttrs>;
 
 export interface ParameterGradients {
   /** Absent only when `inputGradient: false` was asked for. */
@@ -135,10 +145,16 @@ export interface LinearBackwardInputs {
  */
 export interface Pool2dAttrs {
   readonly kernel: Pair;
-  /** Defaults to the kernel size. */
   readonly stride: Pair;
   readonly padding: Pair;
 }
+
+/**
+ * Pooling attributes as a caller passes them: `kernel` is required (there is no sensible default window),
+ * `stride` defaults to the kernel size and `padding` to [0, 0]. A backend's kernel receives `Pool2dAttrs`,
+ * complete, because `checked()` fills the defaults.
+ */
+export type Pool2dAttrsInit = Pick<Pool2dAttrs, 'kernel'> & Partial<Omit<Pool2dAttrs, 'kernel'>>;
 
 export interface SoftmaxCrossEntropyInputs {
   /** [N, K]. */

@@ -52,11 +52,13 @@ function resolvePackage(specifier: string, resolveFrom: string): string {
 }
 
 /**
- * Loads a backend by short name (`ts`, `gpu`, `tfjs`), package name, or file path whose default export
- * (or `createBackend` export) creates it. Packages are resolved from `resolveFrom` (a file URL or path;
- * the caller's `import.meta.url`), file paths from the working directory.
+ * Resolves a backend by short name (`ts`, `gpu`, `tfjs`), package name, or file path whose default export
+ * (or `createBackend` export) creates it, and returns that factory. Packages are resolved from
+ * `resolveFrom` (a file URL or path; the caller's `import.meta.url`), file paths from the working
+ * directory. The factory's result is checked to be a backend but returned as the module made it, not
+ * wrapped in `checked()`: the conformance suite judges a backend as its author ships it.
  */
-export async function loadBackend(spec: string, options: BackendOptions = {}, resolveFrom: string = import.meta.url): Promise<Backend> {
+export async function loadBackendFactory(spec: string, resolveFrom: string = import.meta.url): Promise<BackendFactory> {
   const known = Object.keys(BUILTIN_BACKENDS).join(', ');
   if (!spec) throw new UnknownBackendError(`no backend given; available: ${known}, a package name, or a file path`);
   const specifier = BUILTIN_BACKENDS[spec] ?? spec;
@@ -81,9 +83,17 @@ export async function loadBackend(spec: string, options: BackendOptions = {}, re
   if (typeof factory !== 'function') {
     throw new UnknownBackendError(`backend module '${spec}' has no default export (or createBackend export) that creates a backend`);
   }
-  const backend = await factory(options);
-  if (!backend || typeof backend !== 'object' || typeof backend.upload !== 'function' || typeof backend.read !== 'function') {
-    throw new UnknownBackendError(`backend module '${spec}' returned something that is not a bnkit backend (needs upload, read, dispose and the BatchNorm kernels)`);
-  }
-  return checked(backend);
+  return async (options) => {
+    const backend = await factory(options);
+    if (!backend || typeof backend !== 'object' || typeof backend.upload !== 'function' || typeof backend.read !== 'function') {
+      throw new UnknownBackendError(`backend module '${spec}' returned something that is not a bnkit backend (needs upload, read, dispose and the BatchNorm kernels)`);
+    }
+    return backend;
+  };
+}
+
+/** Loads a backend (see `loadBackendFactory`), creates it with `options` and returns it wrapped in `checked()`. */
+export async function loadBackend(spec: string, options: BackendOptions = {}, resolveFrom: string = import.meta.url): Promise<Backend> {
+  const factory = await loadBackendFactory(spec, resolveFrom);
+  return checked(await factory(options));
 }

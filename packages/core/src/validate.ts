@@ -158,6 +158,21 @@ export function validateSoftmaxCrossEntropy(logits: Tensor, labels: Tensor): { n
   return { n, k };
 }
 
+/**
+ * Every label must index a class of the logits: an out-of-range label would silently select no target
+ * (a zero one-hot row, or a NaN from an out-of-bounds read on a GPU). `values` are the labels read back.
+ */
+export function validateLabelValues(values: ArrayLike<number>, k: number): void {
+  for (let row = 0; row < values.length; row++) {
+    const label = values[row];
+    if (!(Number.isInteger(label) && label >= 0 && label < k)) {
+      throw new InvalidArgumentError(
+        `softmaxCrossEntropy label ${label} at row ${row} is outside [0, ${k - 1}], the allowed range for K = ${k} classes`,
+      );
+    }
+  }
+}
+
 export function validateSgd(param: Tensor, grad: Tensor, lr: number): void {
   expectShape(grad, param.shape, 'sgd grad');
   if (typeof lr !== 'number' || !Number.isFinite(lr)) throw new InvalidArgumentError(`sgd lr must be a finite number, got ${String(lr)}`);
@@ -167,14 +182,4 @@ export function validateArgmax(x: Tensor): void {
   if (x.shape.length < 1 || x.shape[x.shape.length - 1] < 1) {
     throw new ShapeError(`argmax needs a non-empty last axis, got shape ${formatShape(x.shape)}`);
   }
-}
-
-/** Fills conv2d attribute defaults (stride 1, padding 0). */
-export function conv2dAttrs(partial: Partial<Conv2dAttrs> = {}): Conv2dAttrs {
-  return { stride: partial.stride ?? [1, 1], padding: partial.padding ?? [0, 0] };
-}
-
-/** Fills pooling attribute defaults (stride = kernel, padding 0). */
-export function pool2dAttrs(partial: Partial<Pool2dAttrs> & { kernel: Pair }): Pool2dAttrs {
-  return { kernel: partial.kernel, stride: partial.stride ?? partial.kernel, padding: partial.padding ?? [0, 0] };
 }
