@@ -59,11 +59,11 @@ const lastAxisChannelMajor = wrapKernel('last-axis-channel-major', 'batchNormTra
 export const PLANTED_FAULTS = [
   // Training kernels on the boundary values check 9 draws: exact zeros, ties, all-negative padded windows,
   // logits where exp overflows float32.
-  { fault: 'relu gradient passed through at exactly x = 0', check: 'backend-agreement', numRuns: 30, create: reluGradientAtZero },
-  { fault: 'max-pool padding acting as 0 instead of −∞', check: 'backend-agreement', numRuns: 30, create: maxPoolPaddingAsZero },
-  { fault: 'max-pool gradient to the last of tied maxima (check 9)', check: 'backend-agreement', numRuns: 30, create: maxPoolGradientToLastTie },
-  { fault: 'argmax returning the last of tied maxima', check: 'backend-agreement', numRuns: 30, create: argmaxLastTie },
-  { fault: 'softmax cross-entropy without the row maximum subtracted', check: 'backend-agreement', numRuns: 30, create: softmaxWithoutMax },
+  { fault: 'relu gradient passed through at exactly x = 0', check: 'backend-agreement', numRuns: 200, create: reluGradientAtZero },
+  { fault: 'max-pool padding acting as 0 instead of −∞', check: 'backend-agreement', numRuns: 200, create: maxPoolPaddingAsZero },
+  { fault: 'max-pool gradient to the last of tied maxima (check 9)', check: 'backend-agreement', numRuns: 200, create: maxPoolGradientToLastTie },
+  { fault: 'argmax returning the last of tied maxima', check: 'backend-agreement', numRuns: 200, create: argmaxLastTie },
+  { fault: 'softmax cross-entropy without the row maximum subtracted', check: 'backend-agreement', numRuns: 200, create: softmaxWithoutMax },
   {
     fault: 'C = 1: gamma and beta skipped (plain standardisation)',
     check: 'axis-handling',
