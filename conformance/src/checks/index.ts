@@ -7,6 +7,7 @@ import { gradients } from './gradients.js';
 import { invariances } from './invariances.js';
 import { lenetEndToEnd } from './lenet-end-to-end.js';
 import { momentumUpdates } from './momentum.js';
+import { nanPropagation } from './nan-propagation.js';
 import type { CheckDefinition } from './types.js';
 import { zeroMeanUnitVariance } from './zero-mean-unit-variance.js';
 
@@ -26,6 +27,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   goldenFixtures,
   backendAgreement,
   lenetEndToEnd,
+  nanPropagation,
 ];
 
 export type { CheckContext, CheckDefinition, CheckOutcome, RunSettings } from './types.js';
