@@ -8,7 +8,7 @@ import * as host from './host-batchnorm.js';
  * computes there with one deliberate fault, and uploads the results, so everything but that kernel is the
  * real backend.
  */
-async function withKernel(name, options, kernel, implement) {
+export async function withKernel(name, options, kernel, implement) {
   const base = await createBackend(options);
   return delegatingBackend(base, {
     name,
