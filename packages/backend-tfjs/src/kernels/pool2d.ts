@@ -1,6 +1,7 @@
 import type { Pool2dAttrs } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
-import { dims4, explicitPadding, foldWindows, pair, windows } from './windows.js';
+import { foldWindowsExact, isMaximum, nanWindows } from './nan.js';
+import { dims4, explicitPadding, pair, windows } from './windows.js';
 
 /*
  * Pooling over NCHW. Each channel pools independently, so [N, C, H, W] is viewed as the NHWC tensor
@@ -37,8 +38,15 @@ function pooledAsNCHW(y: tf.Tensor4D, x: tf.Tensor): tf.Tensor {
   return tf.reshape(y, [n, c, y.shape[1], y.shape[2]]);
 }
 
+/** Pools `input` with tfjs's kernel, then puts back the NaN windows that tfjs (XNNPACK on wasm) loses. */
+function pooled(pool: 'avg' | 'max', input: tf.Tensor4D, attrs: Pool2dAttrs): tf.Tensor4D {
+  const [kernel, stride] = [pair(attrs.kernel), pair(attrs.stride)];
+  const y = pool === 'avg' ? tf.avgPool(input, kernel, stride, 'valid') : tf.maxPool(input, kernel, stride, 'valid');
+  return tf.where(nanWindows(input, pool, kernel, stride), tf.fill(y.shape, NaN), y) as tf.Tensor4D;
+}
+
 export function avgPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
-  return pooledAsNCHW(tf.avgPool(padded(inputs.x, attrs, 0), pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
+  return pooledAsNCHW(pooled('avg', padded(inputs.x, attrs, 0), attrs), inputs.x);
 }
 
 /**
@@ -54,11 +62,12 @@ export function avgPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs
 }
 
 export function maxPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
-  return pooledAsNCHW(tf.maxPool(padded(inputs.x, attrs, -Infinity), pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
+  return pooledAsNCHW(pooled('max', padded(inputs.x, attrs, -Infinity), attrs), inputs.x);
 }
 
 /**
- * The whole gradient of each window goes to its FIRST maximum in row-major order (PyTorch's choice).
+ * The whole gradient of each window goes to its FIRST maximum in row-major order (PyTorch's choice), NaN
+ * counting as the largest value.
  * tfjs's MaxPoolGrad kernels do not agree on ties across backends, so the choice is made explicitly:
  * the first maximum is the maximum whose running count of maxima within the window is 1.
  */
@@ -66,8 +75,9 @@ export function maxPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs
   const input = padded(inputs.x, attrs, -Infinity);
   const { dy, out } = dyView(inputs.dy);
   const cells = windows(input, attrs.kernel, attrs.stride, out);
-  const isMax = tf.cast(tf.equal(cells, tf.max(cells, 3, true)), 'float32');
+  const isMax = tf.cast(isMaximum(cells, 3), 'float32');
   const first = tf.mul(isMax, tf.cast(tf.equal(tf.cumsum(isMax, 3), 1), 'float32'));
-  const routed = tf.mul(first, dy) as tf.Tensor4D;
-  return unpad(foldWindows(routed, attrs.kernel, attrs.stride, dims4(input)), inputs.x, attrs);
+  // A select, not first·dy: a bad dy must reach only its window's maximum, never the cells multiplied by 0.
+  const routed = tf.where(tf.greater(first, 0), tf.mul(tf.onesLike(first), dy), tf.zerosLike(first)) as tf.Tensor4D;
+  return unpad(foldWindowsExact(routed, attrs.kernel, attrs.stride, dims4(input)) as tf.Tensor4D, inputs.x, attrs);
 }
