@@ -1,11 +1,25 @@
 import { missingKernels } from '@bnkit/core';
 import fc from 'fast-check';
-import { bnCase } from '../arbitraries.js';
+import { bnCase, type BnCase } from '../arbitraries.js';
 import { checkProperty } from '../property.js';
 import { withScope } from '../scope.js';
 import { bnInjection, bnNanProperty } from './nan-batchnorm.js';
-import { opInjection, opNanProperty } from './nan-training-ops.js';
+import { BAD_VALUES } from './nan-expectations.js';
+import { opInjection, opNanProperty, TRAINING_OPS } from './nan-training-ops.js';
 import { missingKernelStatus, type CheckDefinition } from './types.js';
+
+/** A small NCHW case with the defaults, for the examples. */
+const SMALL: BnCase = { shape: [3, 4, 2, 2], axis: 1, eps: 1e-5, momentum: 0.9, runningVar: 'unbiased', dataSeed: 11, scale: 1, offset: 0 };
+
+/**
+ * Tried first whatever numRuns: every training op with NaN, +Inf and −Inf, beside BatchNorm cases that put
+ * each bad value alone into x and into dy, so no kernel's semantics are left to chance.
+ */
+const EXAMPLES = TRAINING_OPS.map((op, k) => ({
+  bn: { ...SMALL, momentum: k % 3 === 0 ? 1 : SMALL.momentum },
+  injection: { target: k % 2 === 0 ? ('x' as const) : ('dy' as const), values: [BAD_VALUES[k % BAD_VALUES.length]], seed: k },
+  op: { op, values: BAD_VALUES, seed: k },
+}));
 
 /**
  * Check 11. NaN and ±Infinity follow docs/nan-semantics.md (PyTorch's behaviour): BatchNorm keeps them inside
@@ -32,6 +46,7 @@ export const nanPropagation: CheckDefinition = {
           ...(await bnNanProperty(scope, bn, injection)),
           ...(withTraining ? await opNanProperty(scope, op) : []),
         ]),
+      { examples: EXAMPLES },
     );
     if (withTraining || outcome.status !== 'pass') return outcome;
     const skipped = 'training kernels absent: their NaN semantics skipped';
