@@ -22,14 +22,14 @@ export function isMaximum(v: tf.Tensor, axis: number): tf.Tensor {
 const mask = (c: tf.Tensor) => tf.cast(c, 'float32') as tf.Tensor4D;
 
 /**
- * Which pooling windows of `input` (NHWC, one channel) must come out NaN: for max pooling those holding a NaN;
- * for average pooling also those holding both +Infinity and -Infinity (their sum is NaN). The masks are pooled
- * together, stacked along the batch axis, in one maxPool.
+ * tfjs's max pooling `y` of `input` (NHWC, one channel) with what its kernels lose put back: NaN for the
+ * windows holding one (XNNPACK on wasm skips NaN), -Infinity for those holding nothing else (webgpu starts
+ * its maximum at -1e20). Both masks are pooled in one maxPool, stacked along the batch axis.
  */
-export function nanWindows(input: tf.Tensor4D, pool: 'avg' | 'max', kernel: [number, number], stride: [number, number]): tf.Tensor {
-  const masks = pool === 'max' ? [tf.isNaN(input)] : [tf.isNaN(input), tf.equal(input, Infinity), tf.equal(input, -Infinity)];
-  const hit = tf.split(tf.greater(tf.maxPool(tf.concat(masks.map(mask), 0), kernel, stride, 'valid'), 0), masks.length, 0);
-  return pool === 'max' ? hit[0] : tf.logicalOr(hit[0], tf.logicalAnd(hit[1], hit[2]));
+export function exactMaxPool(input: tf.Tensor4D, y: tf.Tensor4D, kernel: [number, number], stride: [number, number]): tf.Tensor {
+  const masks = tf.concat([mask(tf.isNaN(input)), mask(tf.greater(input, -Infinity))], 0);
+  const [nan, above] = tf.split(tf.greater(tf.maxPool(masks, kernel, stride, 'valid'), 0), 2, 0);
+  return tf.where(nan, tf.fill(y.shape, NaN), tf.where(above, y, tf.fill(y.shape, -Infinity)));
 }
 
 /**

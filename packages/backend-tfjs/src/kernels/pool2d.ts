@@ -1,6 +1,6 @@
 import type { Pool2dAttrs } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
-import { foldWindowsExact, isMaximum, nanWindows } from './nan.js';
+import { exactMaxPool, foldWindowsExact, isMaximum } from './nan.js';
 import { dims4, explicitPadding, pair, windows } from './windows.js';
 
 /*
@@ -38,15 +38,19 @@ function pooledAsNCHW(y: tf.Tensor4D, x: tf.Tensor): tf.Tensor {
   return tf.reshape(y, [n, c, y.shape[1], y.shape[2]]);
 }
 
-/** Pools `input` with tfjs's kernel, then puts back the NaN windows that tfjs (XNNPACK on wasm) loses. */
-function pooled(pool: 'avg' | 'max', input: tf.Tensor4D, attrs: Pool2dAttrs): tf.Tensor4D {
-  const [kernel, stride] = [pair(attrs.kernel), pair(attrs.stride)];
-  const y = pool === 'avg' ? tf.avgPool(input, kernel, stride, 'valid') : tf.maxPool(input, kernel, stride, 'valid');
-  return tf.where(nanWindows(input, pool, kernel, stride), tf.fill(y.shape, NaN), y) as tf.Tensor4D;
+/** The window counts of a 'valid' pooling of `input` [B, H, W, 1]. */
+function outputSize(input: tf.Tensor4D, attrs: Pool2dAttrs): [number, number] {
+  const [, h, w] = input.shape;
+  return [Math.floor((h - attrs.kernel[0]) / attrs.stride[0]) + 1, Math.floor((w - attrs.kernel[1]) / attrs.stride[1]) + 1];
 }
 
+/**
+ * The mean of each window's cells, not tfjs's AvgPool: XNNPACK's (wasm) clamps a NaN average to -Infinity,
+ * while a mean keeps NaN and ∞ − ∞ as IEEE has them (docs/nan-semantics.md).
+ */
 export function avgPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
-  return pooledAsNCHW(pooled('avg', padded(inputs.x, attrs, 0), attrs), inputs.x);
+  const input = padded(inputs.x, attrs, 0);
+  return pooledAsNCHW(tf.mean(windows(input, attrs.kernel, attrs.stride, outputSize(input, attrs)), 3, true) as tf.Tensor4D, inputs.x);
 }
 
 /**
@@ -62,7 +66,9 @@ export function avgPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs
 }
 
 export function maxPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
-  return pooledAsNCHW(pooled('max', padded(inputs.x, attrs, -Infinity), attrs), inputs.x);
+  const input = padded(inputs.x, attrs, -Infinity);
+  const [kernel, stride] = [pair(attrs.kernel), pair(attrs.stride)];
+  return pooledAsNCHW(exactMaxPool(input, tf.maxPool(input, kernel, stride, 'valid'), kernel, stride) as tf.Tensor4D, inputs.x);
 }
 
 /**
