@@ -9,6 +9,7 @@ import { invariances } from './invariances.js';
 import { kernelHygiene } from './kernel-hygiene.js';
 import { lenetEndToEnd } from './lenet-end-to-end.js';
 import { momentumUpdates } from './momentum.js';
+import { nanPropagation } from './nan-propagation.js';
 import type { CheckDefinition } from './types.js';
 import { zeroMeanUnitVariance } from './zero-mean-unit-variance.js';
 
@@ -28,6 +29,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   goldenFixtures,
   backendAgreement,
   lenetEndToEnd,
+  nanPropagation,
   errorSemantics,
   kernelHygiene,
 ];

@@ -22,7 +22,7 @@ export async function withOverrides(name, options, description, makeOverrides) {
  * The TypeScript backend with one kernel replaced. The replacement reads its inputs back to the host,
  * computes there with one deliberate fault, and uploads the results.
  */
-function withKernel(name, options, kernel, implement) {
+export function withKernel(name, options, kernel, implement) {
   return withOverrides(name, options, `a faulty ${kernel}`, (base) => ({ [kernel]: implement(base) }));
 }
 

@@ -213,7 +213,7 @@ export default async function createBackend(options = {}) {
       return out(x.shape, (i) => (x.data[i] > 0 ? x.data[i] : x.data[i] === x.data[i] ? 0 : x.data[i]));
     },
     async reluBackward({ x, dy }) {
-      return out(x.shape, (i) => (x.data[i] > 0 ? dy.data[i] : 0));
+      return out(x.shape, (i) => (x.data[i] <= 0 ? 0 : dy.data[i]));
     },
     async softmaxCrossEntropy({ logits, labels }) {
       const [n, k] = logits.shape;

@@ -68,13 +68,25 @@ export interface BatchNormGradients {
 }
 
 export interface BatchNormKernels {
-  /** Training forward: normalise with batch statistics, return updated running statistics. */
+  /**
+   * Training forward: normalise with batch statistics, return updated running statistics.
+   * NaN/±Inf in x: its channel's y, invStd, runningVar NaN, mean/runningMean non-finite; other channels bit for bit unaffected (docs/nan-semantics.md).
+   */
   batchNormTrain(inputs: BatchNormInputs, attrs: BatchNormAttrs): Promise<BatchNormTrainOutputs>;
-  /** `dx = gamma·invStd/n · (n·dy − Σdy − xhat·Σ(dy·xhat))`, with dgamma and dbeta. */
+  /**
+   * `dx = gamma·invStd/n · (n·dy − Σdy − xhat·Σ(dy·xhat))`, with dgamma and dbeta.
+   * NaN/±Inf in x or dy make its channel's dx and dgamma non-finite (dbeta too for dy; dbeta ignores x); other channels unaffected.
+   */
   batchNormTrainBackward(inputs: BatchNormTrainBackwardInputs, attrs: BatchNormAttrs): Promise<BatchNormGradients>;
-  /** Eval forward: normalise with the running statistics, which stay untouched. */
+  /**
+   * Eval forward: normalise with the running statistics, which stay untouched.
+   * Elementwise: a NaN/±Inf in x changes only its own y (NaN, or ±Inf times the sign of gamma).
+   */
   batchNormEval(inputs: BatchNormInputs, attrs: BatchNormAttrs): Promise<Tensor>;
-  /** `dx = dy · gamma / sqrt(runningVar + eps)`; dgamma and dbeta as in training with xhat from running stats. */
+  /**
+   * `dx = dy · gamma / sqrt(runningVar + eps)`; dgamma and dbeta as in training with xhat from running stats.
+   * A NaN/±Inf in dy changes only its own dx (x never reaches dx); a bad x or dy makes its channel's dgamma non-finite, dbeta too for dy.
+   */
   batchNormEvalBackward(inputs: BatchNormEvalBackwardInputs, attrs: BatchNormAttrs): Promise<BatchNormGradients>;
 }
 
@@ -181,19 +193,27 @@ export interface TrainingKernels {
   linearBackward(inputs: LinearBackwardInputs): Promise<Required<ParameterGradients>>;
   avgPool2d(inputs: { readonly x: Tensor }, attrs: Pool2dAttrs): Promise<Tensor>;
   avgPool2dBackward(inputs: { readonly x: Tensor; readonly dy: Tensor }, attrs: Pool2dAttrs): Promise<Tensor>;
+  /** NaN is the largest value: a window holding one gives NaN, and the gradient goes to its first NaN. */
   maxPool2d(inputs: { readonly x: Tensor }, attrs: Pool2dAttrs): Promise<Tensor>;
   maxPool2dBackward(inputs: { readonly x: Tensor; readonly dy: Tensor }, attrs: Pool2dAttrs): Promise<Tensor>;
   sigmoid(inputs: { readonly x: Tensor }): Promise<Tensor>;
   /** Uses the forward output: dx = dy · y · (1 − y). */
   sigmoidBackward(inputs: { readonly y: Tensor; readonly dy: Tensor }): Promise<Tensor>;
+  /** relu(NaN) = NaN. */
   relu(inputs: { readonly x: Tensor }): Promise<Tensor>;
-  /** dx = dy where x > 0, else 0. */
+  /** dx = 0 where x <= 0, else dy: x = NaN passes dy (PyTorch's threshold_backward), a bad dy where x <= 0 gives 0. */
   reluBackward(inputs: { readonly x: Tensor; readonly dy: Tensor }): Promise<Tensor>;
-  /** Numerically stable for large logits (log-sum-exp with the maximum subtracted). */
+  /**
+   * Numerically stable for large logits (log-sum-exp with the maximum subtracted).
+   * A NaN or +Inf logit makes its row's loss, the mean loss and its row's dlogits NaN; other rows' dlogits unaffected.
+   */
   softmaxCrossEntropy(inputs: SoftmaxCrossEntropyInputs): Promise<SoftmaxCrossEntropyOutputs>;
   /** Plain SGD: returns `param − lr · grad` as a new handle. */
   sgd(inputs: { readonly param: Tensor; readonly grad: Tensor }, attrs: SgdAttrs): Promise<Tensor>;
-  /** Index of the maximum along the last axis (first one on ties), int32, rank reduced by one. */
+  /**
+   * Index of the maximum along the last axis (first one on ties), int32, rank reduced by one.
+   * NaN counts as the maximum (the first NaN of a row wins), as in PyTorch.
+   */
   argmax(inputs: { readonly x: Tensor }): Promise<Tensor>;
 }
 

@@ -2,7 +2,10 @@ import { validateArgmax, type Tensor } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { kernelSource } from './source.js';
 
-/** Index of the first maximum along the last axis, one thread per row; int32 with the last axis dropped. */
+/**
+ * Index of the first maximum along the last axis (NaN the largest value, as in PyTorch), one thread per row;
+ * int32 with the last axis dropped.
+ */
 export function argmax(ctx: KernelContext, inputs: { x: Tensor }): Promise<Tensor> {
   validateArgmax(inputs.x);
   const shape = inputs.x.shape;
@@ -14,7 +17,7 @@ let best = x[base];
 let index = 0;
 for (let j = 1; j < ${k}; j++) {
   const v = x[base + j];
-  if (v > best) {
+  if (isNan(best) === 0 && (v > best || isNan(v) === 1)) {
     best = v;
     index = j;
   }

@@ -18,8 +18,9 @@ const z = Math.exp(v);
 return z / (1 + z);`,
 );
 const SIGMOID_BACKWARD = kernelSource(['y', 'dy'], 'const i = this.thread.x;\nreturn dy[i] * (y[i] * (1 - y[i]));');
-const RELU = kernelSource(['x'], 'const v = x[this.thread.x];\nif (v > 0) {\n  return v;\n}\nreturn 0;');
-const RELU_BACKWARD = kernelSource(['x', 'dy'], 'const i = this.thread.x;\nif (x[i] > 0) {\n  return dy[i];\n}\nreturn 0;');
+// relu tests `<= 0` (false for NaN) so that relu(NaN) = NaN and its gradient passes dy at NaN, as in PyTorch.
+const RELU = kernelSource(['x'], 'const v = x[this.thread.x];\nif (v <= 0) {\n  return 0;\n}\nreturn v;');
+const RELU_BACKWARD = kernelSource(['x', 'dy'], 'const i = this.thread.x;\nif (x[i] <= 0) {\n  return 0;\n}\nreturn dy[i];');
 const SGD = kernelSource(['p', 'g', 'lr'], 'const i = this.thread.x;\nreturn p[i] - lr * g[i];');
 
 export const sigmoid = (ctx: KernelContext, i: { x: Tensor }) => ctx.run(SIGMOID, i.x.shape, [i.x]);

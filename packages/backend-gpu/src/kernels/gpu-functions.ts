@@ -16,4 +16,15 @@ export function divFloor(a: number, b: number): number {
   return q;
 }
 
-export const GPU_FUNCTIONS = [divFloor];
+/**
+ * 1 when v is NaN, else 0 (gpu.js has no isNaN). Written with an ordered comparison, which is false for NaN,
+ * so it holds in WGSL, wasm and JS alike; max pooling and argmax need it to treat NaN as the largest value.
+ */
+export function isNan(v: number): number {
+  if (v <= v) {
+    return 0;
+  }
+  return 1;
+}
+
+export const GPU_FUNCTIONS = [divFloor, isNan];

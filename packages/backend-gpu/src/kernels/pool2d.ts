@@ -6,7 +6,7 @@ import { windowSource } from './window.js';
 /*
  * Pooling over NCHW (semantics in core's kernels.ts): average pooling counts padding in the divisor
  * (count_include_pad), max pooling ignores padding and sends the gradient to the first maximum of each
- * window in row-major order.
+ * window in row-major order, NaN counting as the largest value (docs/nan-semantics.md).
  */
 
 type Pool = 'avg' | 'max';
@@ -19,7 +19,7 @@ function scanWindow(pool: Pool, x: { h: number; w: number }, attrs: Pool2dAttrs)
   const visit =
     pool === 'avg'
       ? 'acc += v;'
-      : `if (found === 0 || v > best) {
+      : `if (found === 0 || (isNan(best) === 0 && (v > best || isNan(v) === 1))) {
         best = v;
         bh = ih;
         bw = iw;

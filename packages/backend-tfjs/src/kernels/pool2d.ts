@@ -1,6 +1,7 @@
 import type { Pool2dAttrs } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
-import { dims4, explicitPadding, foldWindows, pair, windows } from './windows.js';
+import { exactMaxPool, foldWindowsExact, isMaximum } from './nan.js';
+import { dims4, explicitPadding, pair, windows } from './windows.js';
 
 /*
  * Pooling over NCHW. Each channel pools independently, so [N, C, H, W] is viewed as the NHWC tensor
@@ -37,8 +38,19 @@ function pooledAsNCHW(y: tf.Tensor4D, x: tf.Tensor): tf.Tensor {
   return tf.reshape(y, [n, c, y.shape[1], y.shape[2]]);
 }
 
+/** The window counts of a 'valid' pooling of `input` [B, H, W, 1]. */
+function outputSize(input: tf.Tensor4D, attrs: Pool2dAttrs): [number, number] {
+  const [, h, w] = input.shape;
+  return [Math.floor((h - attrs.kernel[0]) / attrs.stride[0]) + 1, Math.floor((w - attrs.kernel[1]) / attrs.stride[1]) + 1];
+}
+
+/**
+ * The mean of each window's cells, not tfjs's AvgPool: XNNPACK's (wasm) clamps a NaN average to -Infinity,
+ * while a mean keeps NaN and ∞ − ∞ as IEEE has them (docs/nan-semantics.md).
+ */
 export function avgPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
-  return pooledAsNCHW(tf.avgPool(padded(inputs.x, attrs, 0), pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
+  const input = padded(inputs.x, attrs, 0);
+  return pooledAsNCHW(tf.mean(windows(input, attrs.kernel, attrs.stride, outputSize(input, attrs)), 3, true) as tf.Tensor4D, inputs.x);
 }
 
 /**
@@ -54,11 +66,14 @@ export function avgPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs
 }
 
 export function maxPool2d(inputs: { x: tf.Tensor }, attrs: Pool2dAttrs): tf.Tensor {
-  return pooledAsNCHW(tf.maxPool(padded(inputs.x, attrs, -Infinity), pair(attrs.kernel), pair(attrs.stride), 'valid'), inputs.x);
+  const input = padded(inputs.x, attrs, -Infinity);
+  const [kernel, stride] = [pair(attrs.kernel), pair(attrs.stride)];
+  return pooledAsNCHW(exactMaxPool(input, tf.maxPool(input, kernel, stride, 'valid'), kernel, stride) as tf.Tensor4D, inputs.x);
 }
 
 /**
- * The whole gradient of each window goes to its FIRST maximum in row-major order (PyTorch's choice).
+ * The whole gradient of each window goes to its FIRST maximum in row-major order (PyTorch's choice), NaN
+ * counting as the largest value.
  * tfjs's MaxPoolGrad kernels do not agree on ties across backends, so the choice is made explicitly:
  * the first maximum is the maximum whose running count of maxima within the window is 1.
  */
@@ -66,8 +81,9 @@ export function maxPool2dBackward(inputs: { x: tf.Tensor; dy: tf.Tensor }, attrs
   const input = padded(inputs.x, attrs, -Infinity);
   const { dy, out } = dyView(inputs.dy);
   const cells = windows(input, attrs.kernel, attrs.stride, out);
-  const isMax = tf.cast(tf.equal(cells, tf.max(cells, 3, true)), 'float32');
+  const isMax = tf.cast(isMaximum(cells, 3), 'float32');
   const first = tf.mul(isMax, tf.cast(tf.equal(tf.cumsum(isMax, 3), 1), 'float32'));
-  const routed = tf.mul(first, dy) as tf.Tensor4D;
-  return unpad(foldWindows(routed, attrs.kernel, attrs.stride, dims4(input)), inputs.x, attrs);
+  // A select, not first·dy: a bad dy must reach only its window's maximum, never the cells multiplied by 0.
+  const routed = tf.where(tf.greater(first, 0), tf.mul(tf.onesLike(first), dy), tf.zerosLike(first)) as tf.Tensor4D;
+  return unpad(foldWindowsExact(routed, attrs.kernel, attrs.stride, dims4(input)) as tf.Tensor4D, inputs.x, attrs);
 }

@@ -2,7 +2,7 @@ import { sizeOf, type TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
 
-/** relu and its gradient (dx = dy where x > 0, else 0): memory-bound, run on the calling thread. */
+/** relu and its gradient (dx = 0 where x <= 0, else dy): memory-bound, run on the calling thread. */
 export const reluKernels: Pick<TrainingKernels, 'relu' | 'reluBackward'> = {
   async relu({ x }) {
     const src = f32(x);
@@ -15,7 +15,8 @@ export const reluKernels: Pick<TrainingKernels, 'relu' | 'reluBackward'> = {
     const xs = f32(x);
     const g = f32(dy);
     const dx = sharedFloat32ForOverwrite(sizeOf(x.shape));
-    for (let i = 0; i < xs.length; i++) dx[i] = xs[i] > 0 ? g[i] : 0;
+    // `x <= 0 ? 0 : dy` rather than `x > 0 ? dy : 0` so x = NaN passes dy through, as PyTorch's threshold_backward.
+    for (let i = 0; i < xs.length; i++) dx[i] = xs[i] <= 0 ? 0 : g[i];
     return tensor(dx, x.shape);
   },
 };
