@@ -43,15 +43,15 @@ describe('bnkit-conformance CLI', () => {
   });
 
   it('replays a property failure from the printed --seed and --path', { timeout: 60_000 }, () => {
-    const first = conformance('--backend=test/broken/eps-outside-sqrt.js', '--seed', '11', '--num-runs', '50', '--filter', 'zero-mean');
+    const first = conformance('--backend=test/broken/wrong-axis.js', '--seed', '11', '--num-runs', '50', '--filter', 'axis-handling');
     expect(first.code, first.stderr).toBe(1);
     const replay = /replay: bnkit-conformance (.*)$/m.exec(first.stdout)![1].split(' ');
     const again = conformance(...replay);
     expect(again.code, again.stderr).toBe(1);
-    const failure = (out: string) => /^1 zero-mean-unit-variance: FAIL — (.*)$/m.exec(out)![1];
+    const failure = (out: string) => /^2 axis-handling: FAIL — (.*)$/m.exec(out)![1];
     expect(failure(again.stdout)).toBe(failure(first.stdout));
     // The path replays the shrunk input directly: a handful of runs, not a search.
-    const runs = (out: string) => Number(/^1\s+zero-mean-unit-variance\s+FAIL\s+(\d+)\s/m.exec(out)![1]);
+    const runs = (out: string) => Number(/^2\s+axis-handling\s+FAIL\s+(\d+)\s/m.exec(out)![1]);
     expect(runs(again.stdout)).toBeLessThan(5);
     expect(runs(again.stdout)).toBeLessThan(runs(first.stdout));
   });
