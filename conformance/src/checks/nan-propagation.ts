@@ -15,11 +15,20 @@ const SMALL: BnCase = { shape: [3, 4, 2, 2], axis: 1, eps: 1e-5, momentum: 0.9, 
  * Tried first whatever numRuns: every training op with NaN, +Inf and −Inf, beside BatchNorm cases that put
  * each bad value alone into x and into dy, so no kernel's semantics are left to chance.
  */
-const EXAMPLES = TRAINING_OPS.map((op, k) => ({
-  bn: { ...SMALL, momentum: k % 3 === 0 ? 1 : SMALL.momentum },
-  injection: { target: k % 2 === 0 ? ('x' as const) : ('dy' as const), values: [BAD_VALUES[k % BAD_VALUES.length]], seed: k },
-  op: { op, values: BAD_VALUES, seed: k },
-}));
+const EXAMPLES = [
+  ...TRAINING_OPS.map((op, k) => ({
+    bn: { ...SMALL, momentum: k % 3 === 0 ? 1 : SMALL.momentum },
+    injection: { target: k % 2 === 0 ? ('x' as const) : ('dy' as const), values: [BAD_VALUES[k % BAD_VALUES.length]], seed: k },
+    op: { op, values: BAD_VALUES, seed: k },
+  })),
+  // A max-pooling window of padding and one real -Infinity: the gradient goes to that cell, never to the
+  // padding (a backend that routes it to the first -Infinity of the padded window loses it).
+  {
+    bn: { ...SMALL, shape: [1, 2], axis: 0 },
+    injection: { target: 'x' as const, values: ['NaN' as const], seed: 0 },
+    op: { op: 'maxPool2dBackward' as const, values: ['-Inf' as const], seed: 1956118693 },
+  },
+];
 
 /**
  * Check 11. NaN and ±Infinity follow docs/nan-semantics.md (PyTorch's behaviour): BatchNorm keeps them inside
