@@ -13,7 +13,7 @@ const EXIT = { ok: 0, notConformant: 1, usage: 2, crash: 3 } as const;
 
 const USAGE = `Usage: bnkit-conformance --backend=<${Object.keys(BUILTIN_BACKENDS).join('|')}|package name|file path> [options]
 
-Runs the bnkit conformance checks (DESIGN section 4) against one backend.
+Runs the bnkit conformance checks (docs/checks.md) against one backend.
 
 Options:
   --backend <spec>        backend to test: a built-in name, an installed package, or a .js file whose default

@@ -2,7 +2,7 @@ import { worstViolation } from '@bnkit/fixtures';
 import { ERROR_BUDGET, UNIT_ROUNDOFF } from './error-model.js';
 
 /**
- * The one tolerance rule of bnkit (DESIGN section 5): a value passes when
+ * The one tolerance rule of bnkit (docs/tolerance.md): a value passes when
  * `|actual − expected| <= atol + rtol·|expected|`. Every check reports its worst element as a Deviation,
  * so "how close to failing" reads the same everywhere: ratio = error / allowed, passing when <= 1.
  */

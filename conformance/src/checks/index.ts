@@ -14,7 +14,7 @@ import type { CheckDefinition } from './types.js';
 import { zeroMeanUnitVariance } from './zero-mean-unit-variance.js';
 
 /**
- * The checks of DESIGN section 4, in order. Check 10 (LeNet-BN end to end) plugs in as one more entry from
+ * The checks of docs/checks.md, in order. Check 10 (LeNet-BN end to end) plugs in as one more entry from
  * './lenet-end-to-end.js'; its `skipReason` keeps it off unless `--profile training` (where `--lenet`
  * defaults to quick).
  */

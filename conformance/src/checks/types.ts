@@ -50,7 +50,7 @@ export type CheckOutcome = Omit<CheckResult, 'id' | 'number' | 'title' | 'durati
  */
 export interface CheckDefinition {
   readonly id: string;
-  /** Its number in DESIGN section 4. */
+  /** Its number in docs/checks.md. */
   readonly number: number;
   readonly title: string;
   /** Why the check does not apply under these settings, or undefined when it runs. */

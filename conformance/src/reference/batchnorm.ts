@@ -1,7 +1,7 @@
 import { batchNormLayout, type BatchNormAttrs, type Shape } from '@bnkit/core';
 
 /*
- * A float64 reference BatchNorm, written straight from the formulas of the contract (DESIGN section 3) with
+ * A float64 reference BatchNorm, written straight from the formulas of the contract (docs/batchnorm.md) with
  * no attention to speed: two-pass statistics in float64, one channel at a time. The checks compare backends
  * against it, and against central finite differences of it, so it must stay obviously correct.
  */

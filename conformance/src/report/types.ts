@@ -37,7 +37,7 @@ export interface CaseResult {
 export interface CheckResult {
   /** Stable id, e.g. 'zero-mean-unit-variance'. */
   readonly id: string;
-  /** Number in DESIGN section 4. */
+  /** Number in docs/checks.md. */
   readonly number: number;
   readonly title: string;
   readonly status: Status;

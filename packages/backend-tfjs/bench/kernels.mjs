@@ -66,7 +66,7 @@ await time('avgPool2d forward+backward (256,6,24,24)', async () => {
   return [y, await b.avgPool2dBackward({ x: bnX, dy: y }, pool)];
 });
 
-// A whole LeNet-BN training step (DESIGN section 6), forward, backward and SGD, as @bnkit/nn runs it.
+// A whole LeNet-BN training step (docs/lenet-bn.md), forward, backward and SGD, as @bnkit/nn runs it.
 const shapes = {
   c1w: [6, 1, 5, 5], c1b: [6], c2w: [16, 6, 5, 5], c2b: [16], f1w: [120, 256], f1b: [120], f2w: [84, 120], f2b: [84], f3w: [10, 84], f3b: [10],
 };

@@ -16,7 +16,7 @@ const beta = Float32Array.from({ length: C }, next);
 const rMean = new Float32Array(C), rVar = new Float32Array(C).fill(1);
 
 // ---- hand-written loops: typed arrays, float64 accumulators, channel-major, NCHW only ----------------
-// "simple": one accumulator per sum, the loop anyone would write (DESIGN section 7's 2.2 ms anchor).
+// "simple": one accumulator per sum, the loop anyone would write (docs/lenet-bn.md's 2.2 ms anchor).
 // "unrolled": four accumulators per sum, which breaks V8's serial float-add chain.
 // Arrays come in as arguments, as in any reusable function (module constants would let V8 embed them),
 // the output too: "fresh" passes a new array per call as a kernel must return one, "reused" passes the

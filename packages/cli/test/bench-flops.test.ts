@@ -8,7 +8,7 @@ describe('FLOP count', () => {
     const macs = { conv1: 6 * 24 * 24 * 25, conv2: 16 * 8 * 8 * 6 * 25, fc1: 256 * 120, fc2: 120 * 84, fc3: 84 * 10 };
     expect(LENET_BN_FLOPS.macsPerLayer).toEqual(macs);
     expect(LENET_BN_FLOPS.forward).toBe(2 * 281_640);
-    // Forward, input gradient and weight gradient: the ≈ 1.69 MFLOP per example of DESIGN section 7.
+    // Forward, input gradient and weight gradient: the ≈ 1.69 MFLOP per example of docs/lenet-bn.md.
     expect(LENET_BN_FLOPS.training).toBe(1_689_840);
     expect(countFlops(LENET_BN_LAYERS, LENET_INPUT)).toEqual(LENET_BN_FLOPS);
   });

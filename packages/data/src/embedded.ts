@@ -44,7 +44,7 @@ function parseClassFile(text: string, file: string, label: number): Uint8Array[]
       throw new MalformedDataFileError(file, `image ${i} of class ${label} must be an array of ${PIXELS} values`);
     }
     const bytes = new Uint8Array(PIXELS);
-    // The package holds two empty entries in class 0 (indices 1000 and 7001). DESIGN section 6 counts
+    // The package holds two empty entries in class 0 (indices 1000 and 7001). docs/lenet-bn.md counts
     // them (70,002 images, split 60,000 / 10,002), so they become blank images rather than being dropped.
     for (let p = 0; p < image.length; p++) {
       const v = image[p];

@@ -6,7 +6,7 @@ import { defaultCacheDir } from './paths.js';
 import { splitPerClass } from './select.js';
 import { toLabeledImages, type LabeledImages, type LoadProgress, type RawImages } from './types.js';
 
-/** DESIGN section 6: within each class the first 6,000 images are training, the rest (1,000 or 1,002) test. */
+/** docs/lenet-bn.md: within each class the first 6,000 images are training, the rest (1,000 or 1,002) test. */
 export const TRAIN_PER_CLASS = 6000;
 /** File name of the embedded data set's cache inside the cache folder. */
 export const CACHE_FILE = 'fashion-mnist.bin';

@@ -46,7 +46,7 @@ export function gatherLabeled(data: LabeledImages, indices: ArrayLike<number>): 
   };
 }
 
-/** DESIGN section 6: within each class the first `trainPerClass` samples are training, the rest test. */
+/** docs/lenet-bn.md: within each class the first `trainPerClass` samples are training, the rest test. */
 export function splitPerClass(raw: RawImages, trainPerClass: number): { train: RawImages; test: RawImages } {
   const rank = rankWithinClass(raw.labels);
   return {

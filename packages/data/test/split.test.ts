@@ -8,7 +8,7 @@ const perClass = (data: LabeledImages): number[] => {
 };
 
 // The real embedded data set (builds the cache under .cache/bnkit on the first run, ~2 s).
-describe('embedded Fashion-MNIST split (DESIGN section 6)', async () => {
+describe('embedded Fashion-MNIST split (docs/lenet-bn.md)', async () => {
   const { train, test } = await loadFashionMnist();
 
   it('holds 60,000 training and 10,002 test images', () => {

@@ -2,7 +2,7 @@ import { batchNormLayout, type BatchNormAttrs } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
 
 /*
- * BatchNorm along any axis, written out from the formulas of the bnkit spec (DESIGN section 3) rather than
+ * BatchNorm along any axis, written out from the formulas of the bnkit spec (docs/batchnorm.md) rather than
  * with tfjs's batchNorm op or autograd: tfjs fixes the channel axis last and has no backward of its own.
  * Per-channel values broadcast against x in x's own layout, so nothing is transposed.
  */

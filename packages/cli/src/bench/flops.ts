@@ -14,7 +14,7 @@ export type LayerSpec =
   | { readonly kind: 'pool'; readonly name: string; readonly size: number }
   | { readonly kind: 'linear'; readonly name: string; readonly out: number };
 
-/** LeNet-BN (DESIGN section 6); BatchNorm and sigmoid layers keep shapes and carry no multiply-adds. */
+/** LeNet-BN (docs/lenet-bn.md); BatchNorm and sigmoid layers keep shapes and carry no multiply-adds. */
 export const LENET_BN_LAYERS: readonly LayerSpec[] = [
   { kind: 'conv', name: 'conv1', out: 6, kernel: 5 },
   { kind: 'pool', name: 'pool1', size: 2 },

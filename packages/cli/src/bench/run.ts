@@ -32,14 +32,14 @@ interface Comparison {
 }
 
 /**
- * Which TensorFlow.js training each bnkit backend is held against (DESIGN section 7). The ts targets are
+ * Which TensorFlow.js training each bnkit backend is held against (docs/lenet-bn.md). The ts targets are
  * for these 2-core machines and the gpu targets for an H200; tfjs rows show bnkit's overhead over tfjs.
  */
 function comparisonsFor(target: BackendTarget): Comparison[] {
   if (target.backend === 'ts') {
     return [
       { device: 'cpu', name: 'tfjs-cpu', targets: { examplesPerSecond: { min: 2000 }, ratio: 100 } },
-      // DESIGN's ≥ 3× target is against tfjs-wasm with a hand-added filter-gradient kernel, not measured here.
+      // The ≥ 3× target of docs/lenet-bn.md is against tfjs-wasm with a hand-added filter-gradient kernel, not measured here.
       { device: 'wasm', name: 'tfjs-wasm', targets: {} },
     ];
   }

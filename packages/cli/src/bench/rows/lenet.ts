@@ -7,7 +7,7 @@ import { IMAGE_SIDE, syntheticImageBatch } from '../synthetic.js';
 import { timeRuns, type Timing, type TimingPlan } from '../timing.js';
 
 export const LENET_BATCH = 256;
-/** The recipe of DESIGN section 6. */
+/** The recipe of docs/lenet-bn.md. */
 const LR = 1.0;
 
 /** Examples/s from the median step time, and the GFLOP/s that implies (see flops.ts for what is counted). */
