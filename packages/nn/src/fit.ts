@@ -6,7 +6,8 @@ import { countCorrect, uploadBatch, validateLabeledImages, type LabeledImages } 
 import { evaluate } from './evaluate.js';
 import { intAtLeast } from './layers/check.js';
 import { deriveSeed, mulberry32, permutation, seedToUint32 } from './rng.js';
-import { MomentumSGD, type MomentumTerms, type Optimizer } from './momentum-sgd.js';
+import { MomentumSGD, type MomentumTerms } from './momentum-sgd.js';
+import type { Optimizer } from './optimizer.js';
 import type { Sequential } from './sequential.js';
 import { SGD } from './sgd.js';
 import { trainBatch } from './train-step.js';

@@ -1,6 +1,6 @@
 import { requireTraining, type Tensor } from '@bnkit/core';
 import { crossEntropyLoss } from './loss.js';
-import type { Optimizer } from './momentum-sgd.js';
+import type { Optimizer } from './optimizer.js';
 import type { Sequential } from './sequential.js';
 import { SGD } from './sgd.js';
 
