@@ -137,10 +137,12 @@ describe('pnpm experiment on a tiny subset (ts backend)', () => {
     const seeded = await experiment([...args, '--seed', '3']);
     expect(seeded.code).toBe(0);
     expect(seeded.stderr).not.toContain('finished earlier');
+    expect(seeded.stderr.match(/cannot be reused \(it was run with other settings/g)).toHaveLength(6);
     writeFileSync(join(runsDir, `${ids[0]}.json`), '{ half a file');
     const repaired = await experiment([...args, '--seed', '3']);
     expect(repaired.code).toBe(0);
     expect(repaired.stderr.match(/finished earlier/g)).toHaveLength(5);
+    expect(repaired.stderr).toContain(`${ids[0]}.json cannot be reused (the file does not parse)`);
     expect(JSON.parse(readFileSync(join(runsDir, `${ids[0]}.json`), 'utf8'))).toMatchObject({ format: RUN_FORMAT, settings: { seed: 3 } });
   }, 120_000);
 });

@@ -27,20 +27,34 @@ export interface RunResult {
 
 export const resultPath = (dir: string, config: ExperimentConfig): string => join(dir, `${config.id}.json`);
 
+/** A results file that cannot be reused, and why (it is trained again and replaced). */
+export interface StaleResult {
+  readonly stale: string;
+}
+
 /**
- * The finished result of `config` under `settings`, or null when there is none to reuse: no file, a file
- * from other settings or another version, or one that does not parse (then the configuration is rerun and
- * the file replaced). Only finished runs are ever written, so a run interrupted half-way leaves no file.
+ * The finished result of `config` under `settings`: the saved run, null when there is no file, or why the
+ * file there cannot be reused (other settings, another version, damaged). Only finished runs are ever
+ * written, so a run interrupted half-way leaves no file.
  */
-export async function finishedResult(dir: string, config: ExperimentConfig, settings: RunSettings): Promise<RunResult | null> {
-  let saved: RunResult;
+export async function finishedResult(dir: string, config: ExperimentConfig, settings: RunSettings): Promise<RunResult | StaleResult | null> {
+  let text: string;
   try {
-    saved = JSON.parse(await readFile(resultPath(dir, config), 'utf8')) as RunResult;
+    text = await readFile(resultPath(dir, config), 'utf8');
   } catch {
     return null;
   }
-  const same = saved?.format === RUN_FORMAT && JSON.stringify(saved.config) === JSON.stringify(config) && JSON.stringify(saved.settings) === JSON.stringify(settings);
-  return same && Array.isArray(saved.history) && saved.history.length === settings.epochs ? saved : null;
+  let saved: RunResult;
+  try {
+    saved = JSON.parse(text) as RunResult;
+  } catch {
+    return { stale: 'the file does not parse' };
+  }
+  if (saved?.format !== RUN_FORMAT) return { stale: `its format is not ${RUN_FORMAT}` };
+  if (JSON.stringify(saved.config) !== JSON.stringify(config)) return { stale: 'it holds another configuration' };
+  if (JSON.stringify(saved.settings) !== JSON.stringify(settings)) return { stale: `it was run with other settings (${JSON.stringify(saved.settings)})` };
+  if (!Array.isArray(saved.history) || saved.history.length !== settings.epochs) return { stale: 'its history is incomplete' };
+  return saved;
 }
 
 /** Writes a finished run atomically (a crash mid-write leaves the old file or none, never half of one). */

@@ -83,11 +83,12 @@ async function runAll(backend: TrainingBackend, options: ExperimentOptions, io: 
   for (const [i, config] of configs.entries()) {
     const label = `[${i + 1}/${configs.length}] ${config.label}`;
     const saved = await finishedResult(runs, config, settings);
-    if (saved) {
+    if (saved && !('stale' in saved)) {
       io.stderr.write(`${label}: finished earlier, reusing ${config.id}.json\n`);
       results.push(saved);
       continue;
     }
+    if (saved) io.stderr.write(`${label}: ${config.id}.json cannot be reused (${saved.stale}): training again\n`);
     const result = await runConfig(backend, data, config, settings, label, io);
     if (!result) {
       stopped = true;
