@@ -89,8 +89,8 @@ async function resumedState(model: Sequential, from: string | Checkpoint, run: T
 }
 
 /**
- * Trains with SGD (plain, or with `sgd`'s momentum / weight decay) and softmax cross-entropy, d2l style: each epoch shuffles the training set
- * (seeded), trains on every batch in training mode, reports the loss and accuracy of those training-mode
+ * Trains with SGD (plain, or with `sgd`'s momentum / weight decay) and softmax cross-entropy, d2l style:
+ * each epoch shuffles the training set (seeded), trains on every batch in training mode, reports the loss and accuracy of those training-mode
  * forward passes, then evaluates the test set in eval mode.
  */
 export async function fit(model: Sequential, train: LabeledImages, options: FitOptions): Promise<FitResult> {
