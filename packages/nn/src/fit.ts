@@ -6,6 +6,8 @@ import { countCorrect, uploadBatch, validateLabeledImages, type LabeledImages } 
 import { evaluate } from './evaluate.js';
 import { intAtLeast } from './layers/check.js';
 import { deriveSeed, mulberry32, permutation, seedToUint32 } from './rng.js';
+import { MomentumSGD, type MomentumTerms } from './momentum-sgd.js';
+import type { Optimizer } from './optimizer.js';
 import type { Sequential } from './sequential.js';
 import { SGD } from './sgd.js';
 import { trainBatch } from './train-step.js';
@@ -31,6 +33,8 @@ export interface FitOptions {
   /** Total epochs of the run (a resumed run counts the epochs done before it). */
   readonly epochs: number;
   readonly lr: number;
+  /** Momentum, dampening, weight decay, Nesterov (torch.optim.SGD semantics, `MomentumSGD`); default plain SGD. */
+  readonly sgd?: MomentumTerms;
   readonly batchSize: number;
   /** Seeds the shuffling: epoch e uses a generator seeded from (seed, e). Model weights are seeded by the preset. */
   readonly seed: number;
@@ -85,19 +89,33 @@ async function resumedState(model: Sequential, from: string | Checkpoint, run: T
 }
 
 /**
- * Trains with plain SGD and softmax cross-entropy, d2l style: each epoch shuffles the training set
- * (seeded), trains on every batch in training mode, reports the loss and accuracy of those training-mode
+ * Trains with SGD (plain, or with `sgd`'s momentum / weight decay) and softmax cross-entropy, d2l style:
+ * each epoch shuffles the training set (seeded), trains on every batch in training mode, reports the loss and accuracy of those training-mode
  * forward passes, then evaluates the test set in eval mode.
  */
 export async function fit(model: Sequential, train: LabeledImages, options: FitOptions): Promise<FitResult> {
   const backend = requireTraining(model.backend);
   validateLabeledImages(train, 'training data');
   if (options.test) validateLabeledImages(options.test, 'test data');
+  // Checkpoints hold no momentum buffers, so a resumed run would restart them: refuse rather than drift.
+  if (options.sgd?.momentum && options.resumeFrom !== undefined) {
+    throw new InvalidArgumentError('fit cannot resume a run with momentum: checkpoints do not hold the momentum buffers');
+  }
+  const optimizer: Optimizer = options.sgd ? new MomentumSGD(backend, { lr: options.lr, ...options.sgd }) : new SGD(backend, { lr: options.lr });
+  try {
+    return await runEpochs(model, train, options, optimizer);
+  } finally {
+    optimizer.dispose?.();
+  }
+}
+
+/** fit's epochs, with the optimizer fit made (and frees whatever happens). */
+async function runEpochs(model: Sequential, train: LabeledImages, options: FitOptions, optimizer: Optimizer): Promise<FitResult> {
+  const backend = requireTraining(model.backend);
   const epochs = intAtLeast(options.epochs, 0, 'fit epochs');
   const batchSize = intAtLeast(options.batchSize, 2, 'fit batchSize');
   const seed = seedToUint32(options.seed, 'fit seed');
   const every = intAtLeast(options.checkpoint?.every ?? 1, 1, 'fit checkpoint.every');
-  const optimizer = new SGD(backend, { lr: options.lr });
   const run = freshState(seed, batchSize, options.lr, train.count);
   let state = options.resumeFrom === undefined ? run : await resumedState(model, options.resumeFrom, run);
   const { batches, examples } = epochGeometry(train.count, batchSize);

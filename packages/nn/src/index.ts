@@ -14,6 +14,8 @@ export { Sequential, type ForwardOptions, type NamedLayers, type StateRecord } f
 export { lenet, lenetBN, type LeNetOptions } from './presets.js';
 export { crossEntropyLoss, type CrossEntropy } from './loss.js';
 export { SGD, type SgdOptions } from './sgd.js';
+export type { Optimizer } from './optimizer.js';
+export { MomentumSGD, type MomentumSgdOptions, type MomentumTerms } from './momentum-sgd.js';
 export { trainBatch, trainStep, type BatchResult } from './train-step.js';
 export { validateLabeledImages, uploadBatch, countCorrect, type LabeledImages, type DeviceBatch } from './data.js';
 export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';

@@ -1,5 +1,6 @@
 import { requireTraining, type Tensor } from '@bnkit/core';
 import { crossEntropyLoss } from './loss.js';
+import type { Optimizer } from './optimizer.js';
 import type { Sequential } from './sequential.js';
 import { SGD } from './sgd.js';
 
@@ -11,10 +12,10 @@ export interface BatchResult {
 }
 
 /**
- * One SGD step on a batch: training-mode forward, softmax cross-entropy, layer-wise backward, update.
+ * One optimizer step on a batch: training-mode forward, softmax cross-entropy, layer-wise backward, update.
  * Every tensor the step creates is freed before it returns (x and labels stay the caller's).
  */
-export async function trainBatch(model: Sequential, x: Tensor, labels: Tensor, optimizer: SGD): Promise<BatchResult> {
+export async function trainBatch(model: Sequential, x: Tensor, labels: Tensor, optimizer: Optimizer): Promise<BatchResult> {
   const backend = requireTraining(model.backend);
   const logits = await model.forward(x, { training: true });
   const predicted = await backend.argmax({ x: logits });

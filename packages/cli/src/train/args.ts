@@ -54,9 +54,10 @@ Options:
 Progress goes to stderr, the per-epoch table and summary to stdout.
 Exit status: 0 done, 1 failure, 2 bad command line, 130 interrupted (Ctrl-C).`;
 
-function positiveInteger(flag: string, text: string | undefined, fallback: number): number;
-function positiveInteger(flag: string, text: string | undefined): number | undefined;
-function positiveInteger(flag: string, text: string | undefined, fallback?: number): number | undefined {
+/** The flag's positive integer, `fallback` when absent; UsageError otherwise (shared with pnpm experiment). */
+export function positiveInteger(flag: string, text: string | undefined, fallback: number): number;
+export function positiveInteger(flag: string, text: string | undefined): number | undefined;
+export function positiveInteger(flag: string, text: string | undefined, fallback?: number): number | undefined {
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
@@ -65,7 +66,7 @@ function positiveInteger(flag: string, text: string | undefined, fallback?: numb
   return n;
 }
 
-function nonEmpty(flag: string, text: string | undefined): string | undefined {
+export function nonEmpty(flag: string, text: string | undefined): string | undefined {
   if (text !== undefined && text.trim() === '') throw new UsageError(`--${flag} needs a value`);
   return text;
 }

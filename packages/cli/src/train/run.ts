@@ -28,7 +28,8 @@ export interface TrainOutcome {
 
 const MODEL_TITLES = { 'lenet-bn': 'LeNet-BN', lenet: 'LeNet' } as const;
 
-async function loadData(options: TrainOptions, io: TrainIo): Promise<FashionMnist> {
+/** Fashion-MNIST with the subset flags applied, showing the one-time cache conversion (shared with pnpm experiment). */
+export async function loadData(options: Pick<TrainOptions, 'dataDir' | 'trainPerClass' | 'testPerClass'>, io: Pick<TrainIo, 'stderr'>): Promise<FashionMnist> {
   const conversion: { bar?: ProgressBar } = {};
   const started = performance.now();
   const data = await loadFashionMnist({

@@ -1,11 +1,17 @@
 import { batchNormAttrs, type Backend, type BatchNormAttrs, type Tensor } from '@bnkit/core';
 import { Saved, type Layer } from '../layer.js';
 import { Parameter, StateTensor } from '../state-tensor.js';
-import { intAtLeast } from './check.js';
+import { booleanOr, intAtLeast } from './check.js';
 
 export interface BatchNormOptions extends Partial<BatchNormAttrs> {
   /** Channels along `axis` (PyTorch's num_features). */
   readonly numFeatures: number;
+  /**
+   * Learn gamma and beta (default true). false freezes them at 1 and 0, like PyTorch's `affine=False`:
+   * the kernels still read them, but they are not parameters (no gradient, no update, not in
+   * `parameters()` or checkpoints).
+   */
+  readonly affine?: boolean;
 }
 
 interface BatchNormSaved {
@@ -26,6 +32,7 @@ export class BatchNorm implements Layer {
   readonly description: string;
   readonly numFeatures: number;
   readonly attrs: BatchNormAttrs;
+  readonly affine: boolean;
   readonly gamma: Parameter;
   readonly beta: Parameter;
   readonly runningMean: StateTensor;
@@ -34,10 +41,11 @@ export class BatchNorm implements Layer {
   readonly #saved: Saved<BatchNormSaved>;
 
   constructor(backend: Backend, options: BatchNormOptions) {
-    const { numFeatures, ...partial } = options;
+    const { numFeatures, affine, ...partial } = options;
     const c = intAtLeast(numFeatures, 1, 'BatchNorm numFeatures');
     this.numFeatures = c;
     this.attrs = batchNormAttrs(partial);
+    this.affine = booleanOr(affine, true, 'BatchNorm affine');
     this.#backend = backend;
     const filled = (v: number): Tensor => backend.upload(new Float32Array(c).fill(v), [c]);
     this.gamma = new Parameter(backend, filled(1));
@@ -46,7 +54,7 @@ export class BatchNorm implements Layer {
     this.runningVar = new StateTensor(backend, filled(1));
     this.#saved = new Saved('BatchNorm', (s) => this.#freeBatchStatistics(s));
     const a = this.attrs;
-    this.description = `BatchNorm(${c}, axis ${a.axis}, eps ${a.eps}, momentum ${a.momentum}, runningVar ${a.runningVar})`;
+    this.description = `BatchNorm(${c}, axis ${a.axis}, eps ${a.eps}, momentum ${a.momentum}, runningVar ${a.runningVar}${this.affine ? '' : ', affine false'})`;
   }
 
   /** The channel axis, as given (negative counts from the end). */
@@ -70,8 +78,13 @@ export class BatchNorm implements Layer {
     const s = this.#saved.take();
     try {
       const g = await this.#backend.batchNormTrainBackward({ x: s.x, dy, gamma: this.gamma.value, mean: s.mean, invStd: s.invStd }, this.attrs);
-      this.gamma.setGrad(g.dgamma);
-      this.beta.setGrad(g.dbeta);
+      if (this.affine) {
+        this.gamma.setGrad(g.dgamma);
+        this.beta.setGrad(g.dbeta);
+      } else {
+        this.#backend.dispose(g.dgamma);
+        this.#backend.dispose(g.dbeta);
+      }
       if (inputGradient) return g.dx;
       this.#backend.dispose(g.dx);
       return undefined;
@@ -87,7 +100,7 @@ export class BatchNorm implements Layer {
   }
 
   parameters(): Readonly<Record<string, Parameter>> {
-    return { gamma: this.gamma, beta: this.beta };
+    return this.affine ? { gamma: this.gamma, beta: this.beta } : {};
   }
 
   buffers(): Readonly<Record<string, StateTensor>> {

@@ -16,3 +16,10 @@ export function pairOf(value: number | readonly [number, number], min: number, w
   }
   return [intAtLeast(p[0], min, `${what}[0]`), intAtLeast(p[1], min, `${what}[1]`)];
 }
+
+/** Returns `value` if it is a boolean, `fallback` if undefined; throws otherwise (a typo like 'false' must not pass). */
+export function booleanOr(value: unknown, fallback: boolean, what: string): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(`${what} must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}

@@ -1,7 +1,7 @@
 import type { Backend, Conv2dAttrs, ParameterGradients, Tensor } from '@bnkit/core';
 import { xavierUniform } from '../init.js';
 import { mulberry32, type Rng } from '../rng.js';
-import { pairOf, intAtLeast } from './check.js';
+import { booleanOr, pairOf, intAtLeast } from './check.js';
 import { WeightedLayer } from './weighted.js';
 
 export interface Conv2dOptions {
@@ -14,6 +14,8 @@ export interface Conv2dOptions {
   readonly padding?: number | readonly [number, number];
   /** Source for the Xavier-uniform weights; default a generator seeded with 0. */
   readonly rng?: Rng;
+  /** Learn a bias (default true); false keeps it at zero, like PyTorch's `bias=False`. */
+  readonly bias?: boolean;
 }
 
 /** 2-D convolution over NCHW with an OIHW weight (PyTorch's layouts). */
@@ -28,9 +30,10 @@ export class Conv2d extends WeightedLayer {
       stride: pairOf(options.stride ?? 1, 1, 'Conv2d stride'),
       padding: pairOf(options.padding ?? 0, 0, 'Conv2d padding'),
     };
+    const bias = booleanOr(options.bias, true, 'Conv2d bias');
     const field = kh * kw;
     const w = xavierUniform(cout * cin * field, cin * field, cout * field, options.rng ?? mulberry32(0));
-    super(backend, `Conv2d(${cin}→${cout}, ${kh}x${kw}, stride ${attrs.stride.join('x')}, padding ${attrs.padding.join('x')})`, w, [cout, cin, kh, kw]);
+    super(backend, `Conv2d(${cin}→${cout}, ${kh}x${kw}, stride ${attrs.stride.join('x')}, padding ${attrs.padding.join('x')}${bias ? '' : ', no bias'})`, w, [cout, cin, kh, kw], bias);
     this.#attrs = attrs;
   }
 

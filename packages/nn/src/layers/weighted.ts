@@ -5,10 +5,16 @@ import { Parameter } from '../state-tensor.js';
 /**
  * A layer with a weight and a bias whose backward pass needs only its input x (Conv2d, Linear). The
  * subclass names the forward and backward kernels; parameter bookkeeping lives here once.
+ *
+ * Without a bias (PyTorch's `bias=False`, e.g. before a BatchNorm that cancels it) the kernels, which
+ * always take one, get a zero tensor that is not a parameter: it gets no gradient, no update, and is not
+ * in `parameters()` or checkpoints.
  */
 export abstract class WeightedLayer implements Layer {
   readonly weight: Parameter;
+  /** Trained only when `hasBias`; otherwise zeros the kernels read (see the class comment). */
   readonly bias: Parameter;
+  readonly hasBias: boolean;
   protected readonly backend: TrainingBackend;
   readonly #saved: Saved<Tensor>;
 
@@ -17,11 +23,13 @@ export abstract class WeightedLayer implements Layer {
     readonly description: string,
     weight: Float32Array,
     weightShape: Shape,
+    hasBias = true,
   ) {
     this.backend = requireTraining(backend);
     this.weight = new Parameter(backend, backend.upload(weight, weightShape));
     // Biases start at zero (d2l's and bnkit's convention; PyTorch draws them uniformly).
     this.bias = new Parameter(backend, backend.upload(new Float32Array(weightShape[0]), [weightShape[0]]));
+    this.hasBias = hasBias;
     this.#saved = new Saved(description);
   }
 
@@ -37,7 +45,8 @@ export abstract class WeightedLayer implements Layer {
   async backward(dy: Tensor, inputGradient: boolean): Promise<Tensor | undefined> {
     const g = await this.gradients(this.#saved.take(), dy, inputGradient);
     this.weight.setGrad(g.dweight);
-    this.bias.setGrad(g.dbias);
+    if (this.hasBias) this.bias.setGrad(g.dbias);
+    else this.backend.dispose(g.dbias);
     if (inputGradient) return g.dx;
     // Some kernels always compute dx; an unwanted one is freed at once.
     if (g.dx) this.backend.dispose(g.dx);
@@ -45,7 +54,7 @@ export abstract class WeightedLayer implements Layer {
   }
 
   parameters(): Readonly<Record<string, Parameter>> {
-    return { weight: this.weight, bias: this.bias };
+    return this.hasBias ? { weight: this.weight, bias: this.bias } : { weight: this.weight };
   }
 
   buffers(): Readonly<Record<string, never>> {

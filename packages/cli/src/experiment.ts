@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+import { EXPERIMENT_USAGE, parseExperimentArgs } from './experiment/args.js';
+import { runExperiment } from './experiment/run.js';
+import { runCommand } from './ui/command.js';
+
+// Ctrl-C stops the configuration in progress (it restarts on the next run); finished ones are already saved.
+process.exitCode = await runCommand(
+  {
+    name: 'experiment',
+    parse: parseExperimentArgs,
+    usage: EXPERIMENT_USAGE,
+    run: (options, signal) => runExperiment(options, { stdout: process.stdout, stderr: process.stderr, signal }),
+  },
+  process.argv.slice(2),
+);
