@@ -26,3 +26,7 @@ export {
 } from './checkpoint/format.js';
 export { writeFileAtomic, nodeIo, type AtomicWriteIo, type WritableFile } from './checkpoint/atomic-write.js';
 export { captureCheckpoint, saveCheckpoint, readCheckpoint, restoreCheckpoint, loadCheckpoint } from './checkpoint/checkpoint.js';
+export { encodeSafetensors, decodeSafetensors, type SafeTensor, type SafetensorsFile } from './weights/safetensors.js';
+export {
+  pytorchNames, toPyTorchName, fromPyTorchName, exportPyTorchWeights, importPyTorchWeights, savePyTorchWeights, loadPyTorchWeights, type NamePair,
+} from './weights/pytorch.js';
