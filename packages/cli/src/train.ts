@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { UnknownBackendError } from '@bnkit/core';
 import { MissingDataFileError } from '@bnkit/data';
+import { CheckpointError } from '@bnkit/nn';
 import { USAGE, UsageError, parseTrainArgs } from './train/args.js';
 import { runTraining } from './train/run.js';
 
@@ -31,8 +32,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const outcome = await runTraining(parsed.options, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
     return outcome.stopped ? 130 : 0;
   } catch (e) {
-    // A backend name or data folder that does not resolve is a bad command line, like a bad flag value.
-    const usage = e instanceof UnknownBackendError || e instanceof MissingDataFileError;
+    // A backend name, data folder or --init file that does not resolve (or fit) is a bad command line, like a bad flag value.
+    const usage = e instanceof UnknownBackendError || e instanceof MissingDataFileError || (e instanceof CheckpointError && e.path === parsed.options.init);
     process.stderr.write(`bnkit train: ${e instanceof Error ? e.message : String(e)}\n`);
     return usage ? 2 : 1;
   } finally {

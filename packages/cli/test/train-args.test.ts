@@ -27,6 +27,10 @@ describe('parseTrainArgs', () => {
     });
   });
 
+  it('reads --init and --export', () => {
+    expect(options(['--init', 'in.safetensors', '--export=out.safetensors'])).toMatchObject({ init: 'in.safetensors', export: 'out.safetensors' });
+  });
+
   it('recognises --help and -h', () => {
     expect(parseTrainArgs(['--help'])).toEqual({ help: true });
     expect(parseTrainArgs(['-h', '--epochs', '0'])).toEqual({ help: true });
@@ -48,6 +52,8 @@ describe('parseTrainArgs', () => {
     [['--seed', '1.5'], "--seed must be an integer, got '1.5'"],
     [['--model', 'resnet'], "--model must be one of lenet, lenet-bn, got 'resnet'"],
     [['--resume'], '--resume needs --checkpoint FILE'],
+    [['--checkpoint', 'c', '--resume', '--init', 'w.safetensors'], '--init and --resume both set the starting weights; give one'],
+    [['--export='], '--export needs a value'],
     [['--backend='], '--backend needs a value'],
     [['--epochs'], "'--epochs"],
     [['--frobnicate'], "Unknown option '--frobnicate'"],

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors } from '@bnkit/nn';
 
 const TRAIN = fileURLToPath(new URL('../dist/train.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'bnkit-train-'));
@@ -43,6 +44,8 @@ describe('pnpm train, command line errors', () => {
     [['--nope'], /Unknown option '--nope'/],
     [['--backend', 'no-such-backend', '--epochs', '1'], /unknown backend 'no-such-backend'.*ts, gpu, tfjs/],
     [['--data-dir', join(tmpdir(), 'bnkit-no-such-dir'), '--epochs', '1'], /missing data file train-images-idx3-ubyte.*t10k-labels-idx1-ubyte/],
+    [['--init', join(work, 'no-such.safetensors')], /no-such.safetensors: no such file/],
+    [['--init', TRAIN], /not a valid safetensors file: header length \d+ exceeds/],
   ])('%j exits with status 2 and says why', async (args, message) => {
     const run = await train(args);
     expect(run.code).toBe(2);
@@ -117,5 +120,31 @@ describe('pnpm train on a small subset (ts backend)', () => {
     expect(longer.code).toBe(0);
     expect(tableRows(longer.stdout).map((r) => r[0])).toEqual(['3']);
     expect(plotPoints(readFileSync(join(out, 'train-lenet.svg'), 'utf8'), 'train loss')).toBe(3);
+  }, 120_000);
+});
+
+describe('pnpm train --export / --init (PyTorch state_dict names in safetensors)', () => {
+  it('prints the summary, exports the weights, and starts a later run from them', async () => {
+    const weights = join(work, 'w.safetensors');
+    const common = ['--train-per-class', '20', '--test-per-class', '5', '--epochs', '1', '--batch-size', '50', '--out', join(work, 'w')];
+    const first = await train([...common, '--export', weights]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('total: 44,878 parameters (trainable) + 452 buffer values (running statistics) = 45,330 values');
+    expect(first.stdout).toContain(`weights: ${weights} (safetensors, PyTorch state_dict names)`);
+    const names = [...decodeSafetensors(readFileSync(weights), weights).tensors.keys()];
+    expect(names.slice(0, 7)).toEqual(['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked']);
+    // A tiny learning rate barely moves the loaded weights: bn1's gamma starts where the first run ended.
+    const second = await train([...common, '--lr', '1e-12', '--init', weights, '--model', 'lenet-bn']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(`weights from ${weights}`);
+    const gamma = (run: Run): string | undefined => run.stdout.match(/bn1 gamma (\[[^\]]+\])/)?.[1];
+    expect(gamma(second)).toBe(gamma(first));
+    // A LeNet file does not fit LeNet-BN: a bad command line, nothing printed on stdout.
+    const plainWeights = join(work, 'plain.safetensors');
+    expect((await train([...common, '--model', 'lenet', '--export', plainWeights])).code).toBe(0);
+    const misfit = await train([...common, '--init', plainWeights]);
+    expect(misfit.code).toBe(2);
+    expect(misfit.stderr).toMatch(/does not fit the model as PyTorch names it \(missing 1.weight/);
+    expect(misfit.stdout).toBe('');
   }, 120_000);
 });

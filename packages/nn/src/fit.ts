@@ -90,8 +90,11 @@ async function resumedState(model: Sequential, from: string | Checkpoint, run: T
 
 /**
  * Trains with SGD (plain, or with `sgd`'s momentum / weight decay) and softmax cross-entropy, d2l style:
- * each epoch shuffles the training set (seeded), trains on every batch in training mode, reports the loss and accuracy of those training-mode
- * forward passes, then evaluates the test set in eval mode.
+ * each epoch shuffles the training set (seeded), trains on every batch in training mode, reports the loss
+ * and accuracy of those training-mode forward passes, then evaluates the test set in eval mode. Whether it
+ * finishes, stops on the signal or throws, fit leaves the model in eval mode (as d2l's loop, whose
+ * evaluation calls `net.eval()`), so a later `forward` uses the running statistics and changes nothing;
+ * call `model.train()` to train by hand.
  */
 export async function fit(model: Sequential, train: LabeledImages, options: FitOptions): Promise<FitResult> {
   const backend = requireTraining(model.backend);
@@ -124,44 +127,51 @@ async function runEpochs(model: Sequential, train: LabeledImages, options: FitOp
     if (options.checkpoint) await saveCheckpoint(options.checkpoint.path, model, state);
   };
   model.train();
-
-  while (state.epochsCompleted < epochs) {
-    const epoch = state.epochsCompleted + 1;
-    const order = permutation(train.count, mulberry32(deriveSeed(seed, epoch)));
-    const { lossSum, correct, seen, seconds } = state.partial;
-    const sums = { lossSum, correct, seen };
-    const start = performance.now();
-    const elapsed = (): number => seconds + (performance.now() - start) / 1000;
-    for (let b = state.batchesCompleted; b < batches; b++) {
-      if (options.signal?.aborted) {
-        await save();
-        return { history: state.history, stopped: true, state };
-      }
-      const batch = uploadBatch(backend, train, order, b * batchSize, Math.min((b + 1) * batchSize, examples));
-      let loss: number;
-      try {
-        const result = await trainBatch(model, batch.x, batch.labels, optimizer);
-        loss = result.loss;
-        sums.lossSum += loss * batch.size;
-        sums.correct += countCorrect(result.predictions, batch.hostLabels);
-        sums.seen += batch.size;
-      } finally {
-        batch.dispose();
-      }
-      state = { ...state, batchesCompleted: b + 1, partial: { ...sums, seconds: elapsed() } };
-      if (options.onBatch) {
-        const rate = (sums.seen - seen) / Math.max(elapsed() - seconds, 1e-9);
-        await (options.onBatch({
-          epoch, batch: b + 1, batches, examples: sums.seen, examplesPerSecond: rate, etaSeconds: (examples - sums.seen) / rate, loss,
-        }) as unknown);
-      }
-    }
-    const trainSeconds = elapsed();
-    const testAcc = options.test ? (await evaluate(model, options.test, { batchSize })).acc : null;
-    const row: EpochRow = { epoch, loss: sums.lossSum / sums.seen, trainAcc: sums.correct / sums.seen, testAcc, seconds: trainSeconds };
-    state = { ...state, epochsCompleted: epoch, batchesCompleted: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, history: [...state.history, row] };
-    await (options.onEpoch?.(row) as unknown);
-    if (epoch % every === 0 || epoch === epochs) await save();
+  try {
+    return await trainEpochs();
+  } finally {
+    model.eval();
   }
-  return { history: state.history, stopped: false, state };
+
+  async function trainEpochs(): Promise<FitResult> {
+    while (state.epochsCompleted < epochs) {
+      const epoch = state.epochsCompleted + 1;
+      const order = permutation(train.count, mulberry32(deriveSeed(seed, epoch)));
+      const { lossSum, correct, seen, seconds } = state.partial;
+      const sums = { lossSum, correct, seen };
+      const start = performance.now();
+      const elapsed = (): number => seconds + (performance.now() - start) / 1000;
+      for (let b = state.batchesCompleted; b < batches; b++) {
+        if (options.signal?.aborted) {
+          await save();
+          return { history: state.history, stopped: true, state };
+        }
+        const batch = uploadBatch(backend, train, order, b * batchSize, Math.min((b + 1) * batchSize, examples));
+        let loss: number;
+        try {
+          const result = await trainBatch(model, batch.x, batch.labels, optimizer);
+          loss = result.loss;
+          sums.lossSum += loss * batch.size;
+          sums.correct += countCorrect(result.predictions, batch.hostLabels);
+          sums.seen += batch.size;
+        } finally {
+          batch.dispose();
+        }
+        state = { ...state, batchesCompleted: b + 1, partial: { ...sums, seconds: elapsed() } };
+        if (options.onBatch) {
+          const rate = (sums.seen - seen) / Math.max(elapsed() - seconds, 1e-9);
+          await (options.onBatch({
+            epoch, batch: b + 1, batches, examples: sums.seen, examplesPerSecond: rate, etaSeconds: (examples - sums.seen) / rate, loss,
+          }) as unknown);
+        }
+      }
+      const trainSeconds = elapsed();
+      const testAcc = options.test ? (await evaluate(model, options.test, { batchSize })).acc : null;
+      const row: EpochRow = { epoch, loss: sums.lossSum / sums.seen, trainAcc: sums.correct / sums.seen, testAcc, seconds: trainSeconds };
+      state = { ...state, epochsCompleted: epoch, batchesCompleted: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, history: [...state.history, row] };
+      await (options.onEpoch?.(row) as unknown);
+      if (epoch % every === 0 || epoch === epochs) await save();
+    }
+    return { history: state.history, stopped: false, state };
+  }
 }

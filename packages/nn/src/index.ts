@@ -10,7 +10,8 @@ export { Sigmoid, ReLU } from './layers/activation.js';
 export { Flatten } from './layers/flatten.js';
 export { WeightedLayer } from './layers/weighted.js';
 export { ParameterFreeLayer, type ForwardPair } from './layers/parameter-free.js';
-export { Sequential, type ForwardOptions, type NamedLayers, type StateRecord } from './sequential.js';
+export { Sequential, type ForwardOptions, type NamedLayers, type PredictOptions, type StateRecord } from './sequential.js';
+export type { LayerSummary, ModelSummary } from './summary.js';
 export { lenet, lenetBN, type LeNetOptions } from './presets.js';
 export { crossEntropyLoss, type CrossEntropy } from './loss.js';
 export { SGD, type SgdOptions } from './sgd.js';
@@ -27,3 +28,7 @@ export {
 } from './checkpoint/format.js';
 export { writeFileAtomic, nodeIo, type AtomicWriteIo, type WritableFile } from './checkpoint/atomic-write.js';
 export { captureCheckpoint, saveCheckpoint, readCheckpoint, restoreCheckpoint, loadCheckpoint } from './checkpoint/checkpoint.js';
+export { encodeSafetensors, decodeSafetensors, type SafeTensor, type SafetensorsFile } from './weights/safetensors.js';
+export {
+  pytorchNames, toPyTorchName, fromPyTorchName, exportPyTorchWeights, importPyTorchWeights, savePyTorchWeights, loadPyTorchWeights, type NamePair,
+} from './weights/pytorch.js';

@@ -1,6 +1,7 @@
-import { InvalidArgumentError, ShapeError, formatShape, shapesEqual, sizeOf, type Backend, type Shape, type Tensor } from '@bnkit/core';
+import { InvalidArgumentError, ShapeError, formatShape, requireTraining, shapesEqual, sizeOf, type Backend, type Shape, type Tensor } from '@bnkit/core';
 import type { Layer } from './layer.js';
 import { Parameter, type StateTensor } from './state-tensor.js';
+import { summarise, type ModelSummary } from './summary.js';
 
 /** Layers in order, each with a name that prefixes its tensors (`conv1` → `conv1.weight`). */
 export type NamedLayers = ReadonlyArray<readonly [name: string, layer: Layer]>;
@@ -13,7 +14,15 @@ export interface ForwardOptions {
   readonly training?: boolean;
 }
 
-/** The activations of the latest forward pass: entry i is layer i's output (null once freed). */
+export interface PredictOptions<O extends 'logits' | 'classes' = 'logits' | 'classes'> {
+  /** `logits` (default): the last layer's output, row-major; `classes`: the index of each row's largest value. */
+  readonly output?: O;
+}
+
+/**
+ * The activations of the latest forward pass: in training mode entry i is layer i's output (null once
+ * freed); in eval mode the only entry is the model's output.
+ */
 interface Pass {
   readonly training: boolean;
   readonly outputs: (Tensor | null)[];
@@ -46,16 +55,18 @@ export class Sequential {
     this.#layers = layers.map(([n, l]) => [n, l] as const);
   }
 
-  /** True in training mode (the default, as in PyTorch). */
+  /** True in training mode (the default for a new model, as in PyTorch). */
   get training(): boolean {
     return this.#training;
   }
 
+  /** Training mode: `forward` uses batch statistics, updates the running ones and saves for `backward`. */
   train(): this {
     this.#training = true;
     return this;
   }
 
+  /** Eval mode: `forward` normalises with the running statistics and changes no state. */
   eval(): this {
     this.#training = false;
     return this;
@@ -103,27 +114,91 @@ export class Sequential {
     return this.#layers.map(([n, l]) => `${n}: ${l.description}`).join('\n');
   }
 
+  /**
+   * Parameters and buffers per layer with each layer's output shape, found by one eval-mode pass over a
+   * zero batch of one example of `inputShape` (e.g. `[1, 28, 28]`); nothing in the model changes.
+   */
+  async summary(inputShape: Shape): Promise<ModelSummary> {
+    if (!Array.isArray(inputShape) || !inputShape.every((d) => Number.isInteger(d) && d >= 1)) {
+      throw new ShapeError(`summary needs the shape of one example without the batch axis, e.g. [1, 28, 28], got ${JSON.stringify(inputShape)}`);
+    }
+    const shape = [1, ...inputShape];
+    const x = this.backend.upload(new Float32Array(sizeOf(shape)), shape);
+    const outputShapes: Shape[] = [];
+    try {
+      this.backend.dispose(await this.#inference(x, (y) => outputShapes.push(y.shape)));
+    } finally {
+      this.backend.dispose(x);
+    }
+    return summarise(inputShape, this.#layers, outputShapes);
+  }
+
   async forward(x: Tensor, options: ForwardOptions = {}): Promise<Tensor> {
     const training = options.training ?? this.#training;
     this.release();
     const pass: Pass = { training, outputs: [], backwardDone: false };
     this.#pass = pass;
     try {
+      if (!training) {
+        pass.outputs.push(await this.#inference(x));
+        return pass.outputs[0] as Tensor;
+      }
       let input = x;
-      for (const [i, [, layer]] of this.#layers.entries()) {
-        const y = await layer.forward(input, training);
-        pass.outputs.push(y);
-        // In eval mode nothing looks back: free each intermediate once the next layer has consumed it.
-        if (!training && i > 0) {
-          this.backend.dispose(input);
-          pass.outputs[i - 1] = null;
-        }
-        input = y;
+      for (const [, layer] of this.#layers) {
+        input = await layer.forward(input, true);
+        pass.outputs.push(input);
       }
       return input;
     } catch (e) {
       this.release();
       throw e;
+    }
+  }
+
+  /**
+   * Eval-mode pass that leaves no trace: each intermediate is freed once the next layer has consumed it,
+   * layers save nothing, running statistics are only read, and the latest `forward` pass (a training pass
+   * waiting for its `backward`, say) is not touched. The caller owns the result.
+   */
+  async #inference(x: Tensor, onLayer?: (y: Tensor) => void): Promise<Tensor> {
+    let input = x;
+    try {
+      for (const [, layer] of this.#layers) {
+        const y = await layer.forward(input, false);
+        if (input !== x) this.backend.dispose(input);
+        input = y;
+        onLayer?.(y);
+      }
+      return input;
+    } catch (e) {
+      if (input !== x) this.backend.dispose(input);
+      throw e;
+    }
+  }
+
+  /**
+   * Inference whatever the mode: an eval-mode pass on x (any batch size, one included) that changes no
+   * running statistic, neither the mode nor the latest `forward` pass, and returns host values: logits
+   * [N, classes] row-major, or with `output: 'classes'` each row's arg-max (first maximum on ties).
+   */
+  predict(x: Tensor, options?: PredictOptions<'logits'>): Promise<Float32Array>;
+  predict(x: Tensor, options: PredictOptions<'classes'>): Promise<Int32Array>;
+  async predict(x: Tensor, options: PredictOptions = {}): Promise<Float32Array | Int32Array> {
+    const output = options.output ?? 'logits';
+    if (output !== 'logits' && output !== 'classes') {
+      throw new InvalidArgumentError(`predict output must be 'logits' or 'classes', got ${JSON.stringify(output)}`);
+    }
+    const logits = await this.#inference(x);
+    try {
+      if (output === 'logits') return (await this.backend.read(logits)) as Float32Array;
+      const classes = await requireTraining(this.backend).argmax({ x: logits });
+      try {
+        return (await this.backend.read(classes)) as Int32Array;
+      } finally {
+        this.backend.dispose(classes);
+      }
+    } finally {
+      this.backend.dispose(logits);
     }
   }
 

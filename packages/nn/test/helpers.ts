@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import createBackend from '@bnkit/backend-ts';
 import type { Backend } from '@bnkit/core';
-import type { LabeledImages } from '../dist/index.js';
+import type { LabeledImages, StateRecord } from '../dist/index.js';
 
 export const newBackend = (): Promise<Backend> => createBackend({ threads: 1 });
 
@@ -56,4 +57,12 @@ export function syntheticImages(count: number, seed: number): LabeledImages {
     }
   }
   return { images, labels, count, shape: [1, 28, 28] };
+}
+
+/** Byte-for-byte equality of two model states (toEqual would accept -0 for 0). */
+export function expectBitIdentical(actual: StateRecord, expected: StateRecord): void {
+  expect(Object.keys(actual)).toEqual(Object.keys(expected));
+  for (const k of Object.keys(expected)) {
+    expect(Buffer.from(actual[k].buffer).equals(Buffer.from(expected[k].buffer)), k).toBe(true);
+  }
 }

@@ -4,19 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '@bnkit/core';
 import { evaluate, fit as fitModel, lenetBN, readCheckpoint, trainStep, type BatchProgress, type EpochRow, type StateRecord } from '../dist/index.js';
-import { newBackend, syntheticImages } from './helpers.js';
+import { expectBitIdentical, newBackend, syntheticImages } from './helpers.js';
 
 const train = syntheticImages(300, 1);
 const test = syntheticImages(100, 2);
 const RUN = { lr: 0.5, batchSize: 64, seed: 5 } as const;
-
-/** Byte-for-byte equality of two model states (toEqual would accept -0 for 0). */
-function expectBitIdentical(actual: StateRecord, expected: StateRecord): void {
-  expect(Object.keys(actual)).toEqual(Object.keys(expected));
-  for (const k of Object.keys(expected)) {
-    expect(Buffer.from(actual[k].buffer).equals(Buffer.from(expected[k].buffer)), k).toBe(true);
-  }
-}
 
 const withoutSeconds = (rows: readonly EpochRow[]) => rows.map(({ seconds: _s, ...rest }) => rest);
 

@@ -14,6 +14,10 @@ export interface TrainOptions {
   readonly model: ModelName;
   readonly checkpoint?: string;
   readonly resume: boolean;
+  /** safetensors file with PyTorch's names to start from. */
+  readonly init?: string;
+  /** safetensors file with PyTorch's names to write at the end. */
+  readonly export?: string;
   readonly dataDir?: string;
   readonly trainPerClass?: number;
   readonly testPerClass?: number;
@@ -45,6 +49,8 @@ Options:
   --model NAME           lenet-bn (default) or lenet
   --checkpoint FILE      save the run after every epoch (and on Ctrl-C) to FILE
   --resume               continue from --checkpoint FILE when it exists
+  --init FILE            start from the weights in FILE (safetensors, PyTorch state_dict names)
+  --export FILE          write the trained weights to FILE (safetensors, PyTorch state_dict names)
   --data-dir DIR         read the official IDX files from DIR instead of the embedded data set
   --train-per-class N    train on the first N images of each class only
   --test-per-class N     test on the first N images of each class only
@@ -52,7 +58,7 @@ Options:
   --help                 show this help
 
 Progress goes to stderr, the per-epoch table and summary to stdout.
-Exit status: 0 done, 1 failure, 2 bad command line, 130 interrupted (Ctrl-C).`;
+Exit status: 0 done, 1 failure, 2 bad command line (an --init file missing or not fitting included),\n130 interrupted (Ctrl-C).`;
 
 /** The flag's positive integer, `fallback` when absent; UsageError otherwise (shared with pnpm experiment). */
 export function positiveInteger(flag: string, text: string | undefined, fallback: number): number;
@@ -90,6 +96,8 @@ export function parseTrainArgs(argv: readonly string[]): ParsedArgs {
         model: { type: 'string' },
         checkpoint: { type: 'string' },
         resume: { type: 'boolean' },
+        init: { type: 'string' },
+        export: { type: 'string' },
         'data-dir': { type: 'string' },
         'train-per-class': { type: 'string' },
         'test-per-class': { type: 'string' },
@@ -120,6 +128,8 @@ export function parseTrainArgs(argv: readonly string[]): ParsedArgs {
   }
   const checkpoint = nonEmpty('checkpoint', v.checkpoint);
   if (v.resume && checkpoint === undefined) throw new UsageError('--resume needs --checkpoint FILE to resume from');
+  const init = nonEmpty('init', v.init);
+  if (v.resume && init !== undefined) throw new UsageError('--init and --resume both set the starting weights; give one');
 
   return {
     help: false,
@@ -134,6 +144,8 @@ export function parseTrainArgs(argv: readonly string[]): ParsedArgs {
       model: model as ModelName,
       checkpoint,
       resume: v.resume ?? false,
+      init,
+      export: nonEmpty('export', v.export),
       dataDir: nonEmpty('data-dir', v['data-dir']),
       trainPerClass: positiveInteger('train-per-class', v['train-per-class']),
       testPerClass: positiveInteger('test-per-class', v['test-per-class']),

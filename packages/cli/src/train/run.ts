@@ -3,7 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadBackend, requireTraining, type TrainingBackend } from '@bnkit/core';
 import { loadFashionMnist, takePerClass, type FashionMnist } from '@bnkit/data';
-import { epochGeometry, fit as fitModel, lenet, lenetBN, type BatchNorm, type BatchProgress, type EpochRow, type Sequential } from '@bnkit/nn';
+import {
+  epochGeometry, fit as fitModel, lenet, lenetBN, loadPyTorchWeights, savePyTorchWeights, type BatchNorm, type BatchProgress, type EpochRow, type Sequential,
+} from '@bnkit/nn';
 import { formatRate } from '../ui/format.js';
 import { trainingPlotSvg } from '../ui/plot.js';
 import { ProgressBar, type ProgressStream } from '../ui/progress.js';
@@ -109,14 +111,15 @@ async function summarise(history: readonly EpochRow[], examplesPerEpoch: number,
   return plotPath;
 }
 
-async function trainOn(backend: TrainingBackend, data: FashionMnist, options: TrainOptions, io: TrainIo): Promise<TrainOutcome> {
+async function trainOn(backend: TrainingBackend, data: FashionMnist, model: Sequential, options: TrainOptions, io: TrainIo): Promise<TrainOutcome> {
   io.stdout.write(`device: ${describeDevice(backend.name, backend.device)}\n`);
   const { train, test } = data;
   io.stdout.write(
     `model ${MODEL_TITLES[options.model]}, ${train.count.toLocaleString('en-US')} training / ${test.count.toLocaleString('en-US')} test images, ` +
-      `${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, lr ${options.lr}, batch ${options.batchSize}, seed ${options.seed}\n`,
+      `${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, lr ${options.lr}, batch ${options.batchSize}, seed ${options.seed}` +
+      `${options.init ? `, weights from ${options.init}` : ''}\n`,
   );
-  const model = (options.model === 'lenet-bn' ? lenetBN : lenet)(backend, { seed: options.seed });
+  io.stdout.write(`${(await model.summary(train.shape)).text}\n`);
 
   const resumeFrom = options.resume && options.checkpoint && existsSync(options.checkpoint) ? options.checkpoint : undefined;
   if (options.resume && !resumeFrom) io.stderr.write(`no checkpoint at ${options.checkpoint} yet: starting a new run\n`);
@@ -143,6 +146,10 @@ async function trainOn(backend: TrainingBackend, data: FashionMnist, options: Tr
 
   const plotPath = result.history.length > 0 ? await summarise(result.history, total, backend, options, io) : null;
   await printFirstBatchNorm(model, io);
+  if (options.export) {
+    await savePyTorchWeights(options.export, model);
+    io.stdout.write(`weights: ${resolve(options.export)} (safetensors, PyTorch state_dict names)\n`);
+  }
   return { history: result.history, stopped: result.stopped, plotPath };
 }
 
@@ -154,10 +161,12 @@ export async function runTraining(options: TrainOptions, io: TrainIo): Promise<T
   };
   const backend = await loadBackend(options.backend, backendOptions, import.meta.url);
   try {
-    // Both before any output, so a backend without training kernels or a bad --data-dir fails with nothing else printed.
+    // All before any output, so a backend without training kernels, a bad --init file or a bad --data-dir fails with nothing else printed.
     const trainer = requireTraining(backend);
+    const model = (options.model === 'lenet-bn' ? lenetBN : lenet)(trainer, { seed: options.seed });
+    if (options.init) await loadPyTorchWeights(options.init, model);
     const data = await loadData(options, io);
-    return await trainOn(trainer, data, options, io);
+    return await trainOn(trainer, data, model, options, io);
   } finally {
     await backend.close();
   }

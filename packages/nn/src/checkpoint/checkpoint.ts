@@ -20,16 +20,19 @@ export async function saveCheckpoint(path: string, model: Sequential, training: 
   await writeFileAtomic(path, encodeCheckpoint(await captureCheckpoint(model, training)));
 }
 
-/** Reads and verifies a checkpoint file (magic, version, checksum, header). */
-export async function readCheckpoint(path: string): Promise<Checkpoint> {
-  let bytes: Uint8Array;
+/** The bytes of a model file; CheckpointNotFoundError when there is none. */
+export async function readModelFile(path: string): Promise<Uint8Array> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CheckpointNotFoundError(path, 'no such file');
     throw e;
   }
-  return decodeCheckpoint(bytes, path);
+}
+
+/** Reads and verifies a checkpoint file (magic, version, checksum, header). */
+export async function readCheckpoint(path: string): Promise<Checkpoint> {
+  return decodeCheckpoint(await readModelFile(path), path);
 }
 
 /**

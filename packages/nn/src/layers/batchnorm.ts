@@ -39,6 +39,7 @@ export class BatchNorm implements Layer {
   readonly runningVar: StateTensor;
   readonly #backend: Backend;
   readonly #saved: Saved<BatchNormSaved>;
+  #batchesTracked = 0;
 
   constructor(backend: Backend, options: BatchNormOptions) {
     const { numFeatures, affine, ...partial } = options;
@@ -57,6 +58,19 @@ export class BatchNorm implements Layer {
     this.description = `BatchNorm(${c}, axis ${a.axis}, eps ${a.eps}, momentum ${a.momentum}, runningVar ${a.runningVar}${this.affine ? '' : ', affine false'})`;
   }
 
+  /**
+   * Training-mode forward passes so far: PyTorch's `num_batches_tracked`, kept for weight exchange only
+   * (with a fixed momentum neither framework reads it). A host counter, not a buffer: bnkit checkpoints
+   * hold float32 tensors and do not carry it.
+   */
+  get batchesTracked(): number {
+    return this.#batchesTracked;
+  }
+
+  set batchesTracked(n: number) {
+    this.#batchesTracked = intAtLeast(n, 0, 'BatchNorm batchesTracked');
+  }
+
   /** The channel axis, as given (negative counts from the end). */
   get axis(): number {
     return this.attrs.axis;
@@ -70,6 +84,7 @@ export class BatchNorm implements Layer {
     const out = await this.#backend.batchNormTrain(inputs, this.attrs);
     this.runningMean.replace(out.runningMean);
     this.runningVar.replace(out.runningVar);
+    this.#batchesTracked++;
     this.#saved.set({ x, mean: out.mean, invStd: out.invStd });
     return out.y;
   }
