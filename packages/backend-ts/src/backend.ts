@@ -6,7 +6,7 @@ import {
 import { batchNormKernels } from './kernels/batchnorm/index.js';
 import { createTrainingKernels } from './kernels/training/index.js';
 import { BACKEND_NAME, TsTensor, own } from './tensor.js';
-import { recycle } from './threads/shared.js';
+import { recycle, sharedFloat32ForOverwrite } from './threads/shared.js';
 
 export interface TsBackendOptions extends BackendOptions {
   /** Worker threads for the heavy kernels (conv2d, linear). Default: all cores, at most 4. */
@@ -67,7 +67,10 @@ export async function createBackend(options: TsBackendOptions = {}): Promise<Bac
     capabilities: completeGroups({ ...batchNormKernels, ...training.kernels }),
     upload(data: Float32Array | Int32Array | readonly number[], shape: Shape, dtype?: DType): Tensor {
       const kind = dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
-      const copy = kind === 'int32' ? Int32Array.from(data) : Float32Array.from(data);
+      // float32 data goes to shared memory, so threaded kernels take an uploaded batch or weight as it is
+      // instead of copying it to shared memory on every call (asShared), and its storage is recycled.
+      const copy = kind === 'int32' ? Int32Array.from(data) : sharedFloat32ForOverwrite(data.length);
+      if (copy instanceof Float32Array) copy.set(data);
       return ledger.adopt(new TsTensor(copy, [...shape], kind));
     },
     async read(t: Tensor): Promise<Float32Array | Int32Array> {

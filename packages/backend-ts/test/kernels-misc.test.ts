@@ -24,6 +24,30 @@ describe('training kernels: sgd, argmax, extremes, errors', () => {
     await expect(b.sgd({ param, grad }, { lr: Number.NaN })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
+  it('avgPool2dBackward with disjoint windows writes exact zeros where no window reaches, even on reused storage', async () => {
+    // 7×5 input, 2×2 windows with stride 2: row 6 and column 4 are in no window. Fill the storage pool with
+    // non-zero garbage of dx's size first, so a value left unwritten would show.
+    const shape = [2, 3, 7, 5];
+    const n = 2 * 3 * 7 * 5;
+    const garbage = await b.sigmoid({ x: b.upload(new Float32Array(n).fill(3), shape) });
+    b.dispose(garbage);
+    const x = b.upload(new Float32Array(n), shape);
+    const attrs = { kernel: [2, 2] as [number, number], stride: [2, 2] as [number, number], padding: [0, 0] as [number, number] };
+    const dyValues = Array.from({ length: 2 * 3 * 3 * 2 }, (_, i) => i + 1);
+    const dx = await b.read(await b.avgPool2dBackward({ x, dy: b.upload(dyValues, [2, 3, 3, 2]) }, attrs));
+    // By definition: each covered input gets its window's dy / 4, the others 0.
+    const expected: number[] = [];
+    for (let plane = 0; plane < 6; plane++) {
+      for (let iy = 0; iy < 7; iy++) {
+        for (let ix = 0; ix < 5; ix++) {
+          const covered = iy < 6 && ix < 4;
+          expected.push(covered ? Math.fround(dyValues[plane * 6 + (iy >> 1) * 2 + (ix >> 1)] / 4) : 0);
+        }
+      }
+    }
+    expect(Array.from(dx)).toEqual(expected);
+  });
+
   it('argmax takes the last axis, returns int32 of rank − 1, and the first maximum on ties', async () => {
     const x = b.upload([1, 3, 3, 0, /**/ 7, 7, 7, 7, /**/ -1, -5, -0.5, -0.5, /**/ 0, 0, 1, 1, /**/ 2, 9, 1, 9, /**/ -3, -2, -1, 0], [2, 3, 4]);
     const idx = await b.argmax({ x });

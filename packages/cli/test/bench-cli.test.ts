@@ -16,7 +16,10 @@ function run(args: string[]) {
 }
 
 interface Outcome {
-  figure?: { value: number; unit: string; rate: { value: number; unit: string }; timing: { medianMs: number; reps: number } };
+  figure?: {
+    value: number; unit: string; rate: { value: number; unit: string }; cpu: { value: number; unit: string };
+    timing: { medianMs: number; medianCpuMs: number; reps: number };
+  };
   unavailable?: string;
 }
 interface Row extends Outcome {
@@ -26,6 +29,7 @@ interface Row extends Outcome {
   bnkit: Outcome;
   anchor: Outcome & { name: string; device: string };
   ratio: number | null;
+  cpuRatio: number | null;
   targets: { description: string; met: boolean | null }[];
 }
 
@@ -48,46 +52,80 @@ describe('pnpm bench', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/\[bench\] ts: BN train forward/);
     expect(r.stderr).toMatch(/\[bench\] anchor tfjs-cpu/);
-    expect(r.stdout).toMatch(/what .*\| bnkit .*\| anchor \(device\) .*\| ratio .*\| target .*\| met\?/);
+    expect(r.stdout).toMatch(/what .*\| bnkit .*\| anchor \(device\) .*\| ratio .*\| CPU ratio .*\| target .*\| met\?/);
     expect(r.stdout).toMatch(/1\.690 MFLOP per training example/);
 
     const report = JSON.parse(readFileSync(file, 'utf8')) as {
       format: string; quick: boolean; host: string; loadAverage: { start: number; end: number }; flops: { training: number }; rows: Row[];
+      skipped: { backend: string; reason: string }[];
     };
     expect(report.format).toBe('bnkit-bench/1');
-    expect(report.host).toMatch(/cores?$/);
+    expect(report.host).toMatch(/cores?(, \w+)?$/);
     expect(report.loadAverage.start).toBeGreaterThanOrEqual(0);
     expect(report.quick).toBe(true);
     expect(report.flops.training).toBe(1_689_840);
+    // PyTorch rows appear when python3 has torch; otherwise the run says why and goes on without them.
+    const torchSkipped = report.skipped.filter((s) => s.backend.startsWith('PyTorch anchor'));
+    const torch = torchSkipped.length === 0;
+    if (!torch) {
+      expect(torchSkipped.map((s) => s.backend)).toEqual(['PyTorch anchor (1 thread)', 'PyTorch anchor (2 threads)']);
+      expect(r.stdout).toMatch(/skipped backends:\n  PyTorch anchor \(1 thread\): /);
+    }
     const rows = report.rows;
+    const bnRows = (what: string): string[] => (torch ? [what, what] : [what]);
     expect(rows.map((row) => row.what)).toEqual([
-      'BN train forward (256,6,24,24)', 'BN train backward (256,6,24,24)', 'BN eval forward (256,6,24,24)',
-      'LeNet-BN train, batch 256', 'LeNet-BN train, batch 256',
+      ...bnRows('BN train forward (256,6,24,24)'), ...bnRows('BN train backward (256,6,24,24)'), 'BN eval forward (256,6,24,24)',
+      ...Array(torch ? 4 : 2).fill('LeNet-BN train, batch 256'),
     ]);
     for (const row of rows) {
       expect(row.backend).toBe('ts');
       expect(row.device).toMatch(/cpu/);
       expect(row.anchor.name.length).toBeGreaterThan(0);
       expect(row.anchor.device.length).toBeGreaterThan(0);
+      // Every measured figure carries its per-CPU-second twin, and both ratios follow from the figures.
+      for (const side of [row.bnkit, row.anchor]) {
+        if (!side.figure) continue;
+        expect(side.figure.timing.medianCpuMs).toBeGreaterThan(0);
+        const perCpu = side.figure.unit === 'ms' ? side.figure.timing.medianCpuMs : (256 * 1000) / side.figure.timing.medianCpuMs;
+        expect(side.figure.cpu.value).toBeCloseTo(perCpu, 6);
+      }
+      if (row.bnkit.figure && row.anchor.figure) {
+        expect(row.ratio).toBeCloseTo(row.bnkit.figure.value / row.anchor.figure.value, 10);
+        expect(row.cpuRatio).toBeCloseTo(row.bnkit.figure.cpu.value / row.anchor.figure.cpu.value, 10);
+      }
     }
-    for (const row of rows.slice(0, 3)) {
-      expect(row.anchor.name).toBe('plain JS loop, 1 thread');
+    const bn = rows.filter((row) => row.what.startsWith('BN '));
+    for (const row of bn.filter((x) => x.anchor.name === 'plain JS loop, 1 thread')) {
       for (const side of [row.bnkit, row.anchor]) {
         expect(side.figure!.unit).toBe('ms');
         expect(side.figure!.value).toBeGreaterThan(0);
         expect(side.figure!.rate.unit).toBe('GB/s');
+        expect(side.figure!.cpu.unit).toBe('CPU ms');
       }
-      expect(row.ratio).toBeCloseTo(row.bnkit.figure!.value / row.anchor.figure!.value, 10);
       expect(row.targets).toEqual([{ description: '≤ 1.10× hand loop time', met: row.ratio! <= 1.1 }]);
     }
-    const [cpu, wasm] = rows.slice(3);
+    const torchBn = bn.filter((x) => x.anchor.name.startsWith('PyTorch'));
+    expect(torchBn.map((x) => x.targets[0]?.description)).toEqual(torch ? ['≤ 1.5× PyTorch CPU time', '≤ 2× PyTorch CPU time'] : []);
+    for (const row of torchBn) expect(row.targets[0].met).toBe(row.cpuRatio! <= (row.what.includes('backward') ? 2 : 1.5));
+
+    const lenetRows = rows.filter((row) => row.what.startsWith('LeNet'));
+    if (torch) {
+      const [one, two] = lenetRows;
+      expect(one.anchor.name).toMatch(/^PyTorch .* CPU, 1 thread$/);
+      expect(two.anchor.name).toMatch(/^PyTorch .* CPU, 2 threads$/);
+      expect(one.targets.map((t) => t.description)).toEqual(['≥ 1,500 ex/CPU-s', `≥ 0.3× ${one.anchor.name} per CPU-s`]);
+      expect(one.targets[0].met).toBe(one.bnkit.figure!.cpu.value >= 1500);
+      expect(one.targets[1].met).toBe(one.cpuRatio! >= 0.3);
+    }
+    const [cpu, wasm] = lenetRows.slice(torch ? 2 : 0);
     expect(cpu.anchor.name).toBe('tfjs-cpu');
     expect(cpu.bnkit.figure!.unit).toBe('examples/s');
+    expect(cpu.bnkit.figure!.cpu.unit).toBe('ex/CPU-s');
     expect(cpu.bnkit.figure!.rate.unit).toBe('GFLOP/s');
     expect(cpu.bnkit.figure!.rate.value).toBeCloseTo((cpu.bnkit.figure!.value * 1_689_840) / 1e9, 6);
     expect(cpu.anchor.figure!.timing.reps).toBe(1);
-    expect(cpu.targets.map((t) => t.description)).toEqual(['≥ 2,000 ex/s', '≥ 100× tfjs-cpu']);
-    expect(cpu.targets[1].met).toBe(cpu.ratio! >= 100);
+    expect(cpu.targets.map((t) => t.description)).toEqual(['≥ 100× tfjs-cpu per CPU-s']);
+    expect(cpu.targets[0].met).toBe(cpu.cpuRatio! >= 100);
     // tfjs-wasm either trains or says why not; it never shows a number it did not measure.
     expect(wasm.anchor.name).toBe('tfjs-wasm');
     expect(Boolean(wasm.anchor.figure) !== Boolean(wasm.anchor.unavailable)).toBe(true);

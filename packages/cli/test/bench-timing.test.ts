@@ -33,4 +33,14 @@ describe('timing', () => {
     expect(runs).toBe(1 + MIN_REPS);
     expect(t.medianMs).toBeGreaterThanOrEqual(10);
   });
+
+  it('records process CPU time per run, or what an out-of-process contender measured itself', async () => {
+    const [busyRun, child] = await timeInterleaved({ warmup: 0, reps: 3 }, [
+      { run: () => busy(5) },
+      { run: () => ({ wallMs: 40, cpuMs: 30 }), measured: (r: { wallMs: number; cpuMs: number }) => r },
+    ]);
+    // A busy loop on this thread is CPU time of this process.
+    expect(busyRun.medianCpuMs).toBeGreaterThan(0);
+    expect([child.medianMs, child.medianCpuMs, child.minMs]).toEqual([40, 30, 40]);
+  });
 });

@@ -26,7 +26,10 @@ const KNOWN_BACKENDS = ['ts', 'gpu', 'tfjs'];
 export const USAGE = `Usage: pnpm bench [options]
 
 Benchmarks bnkit backends against anchors measured in the same run: BatchNorm kernels on (256,6,24,24)
-against a hand-written JavaScript loop, LeNet-BN training (batch 256) against TensorFlow.js.
+against a hand-written JavaScript loop, LeNet-BN training (batch 256) against TensorFlow.js; for the ts
+backend also PyTorch CPU (1 and 2 threads; LeNet-BN and native_batch_norm), run step by step interleaved
+with bnkit, when python3 has torch (BNKIT_PYTHON picks the interpreter). Every figure is given per wall
+second and per CPU-second of the whole process.
 
 Options:
   --backends LIST  comma-separated: ts, gpu, tfjs (every device: wasm, cpu, webgpu) or tfjs:DEVICE

@@ -9,6 +9,11 @@ export interface Figure {
   readonly unit: Unit;
   /** Bandwidth (GB/s) for kernels, compute rate (GFLOP/s) for training. */
   readonly rate: { readonly value: number; readonly unit: 'GB/s' | 'GFLOP/s' };
+  /**
+   * The same median per CPU-second of the whole process (all its threads): examples per CPU-second, or CPU
+   * milliseconds per call. Comparable on a shared machine, where wall time depends on the neighbours' load.
+   */
+  readonly cpu: { readonly value: number; readonly unit: 'ex/CPU-s' | 'CPU ms' };
   readonly timing: Timing;
 }
 
@@ -31,6 +36,8 @@ export interface Row {
   readonly anchor: { readonly name: string; readonly device: string } & Outcome;
   /** bnkit value / anchor value, in the row's unit (ms: lower is better; examples/s: higher is better). */
   readonly ratio: number | null;
+  /** The same ratio per CPU-second (CPU ms per call, examples per CPU-second). */
+  readonly cpuRatio: number | null;
   readonly targets: readonly Target[];
   readonly notes: readonly string[];
 }
@@ -65,6 +72,12 @@ export function ratioOf(bnkit: Outcome, anchor: Outcome): number | null {
   return a && b && b.value > 0 ? a.value / b.value : null;
 }
 
+export function cpuRatioOf(bnkit: Outcome, anchor: Outcome): number | null {
+  const a = figureOf(bnkit);
+  const b = figureOf(anchor);
+  return a && b && b.cpu.value > 0 ? a.cpu.value / b.cpu.value : null;
+}
+
 function formatNumber(v: number): string {
   if (v >= 100) return Math.round(v).toLocaleString('en-US');
   if (v >= 10) return v.toFixed(1);
@@ -75,7 +88,7 @@ export function formatOutcome(o: Outcome): string {
   if ('unavailable' in o) return `unavailable: ${o.unavailable}`;
   const f = o.figure;
   const unit = f.unit === 'examples/s' ? 'ex/s' : f.unit;
-  return `${formatNumber(f.value)} ${unit} (${formatNumber(f.rate.value)} ${f.rate.unit})`;
+  return `${formatNumber(f.value)} ${unit}, ${formatNumber(f.cpu.value)} ${f.cpu.unit} (${formatNumber(f.rate.value)} ${f.rate.unit})`;
 }
 
 function formatMet(targets: readonly Target[]): string {
@@ -91,14 +104,16 @@ function clip(s: string, max: number): string {
 
 /** A plain-text table, one row per comparison, columns sized to their contents. */
 export function formatTable(report: BenchReport): string {
-  const header = ['what', 'backend (device)', 'bnkit', 'anchor (device)', 'anchor figure', 'ratio', 'target', 'met?'];
+  const header = ['what', 'backend (device)', 'bnkit', 'anchor (device)', 'anchor figure', 'ratio', 'CPU ratio', 'target', 'met?'];
+  const times = (r: number | null): string => (r === null ? '-' : `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`);
   const body = report.rows.map((r) => [
     r.what,
     `${r.backend} (${r.device})`,
     clip(formatOutcome(r.bnkit), 60),
     clip(`${r.anchor.name} (${r.anchor.device})`, 60),
     clip(formatOutcome(r.anchor), 60),
-    r.ratio === null ? '-' : `${r.ratio >= 10 ? r.ratio.toFixed(0) : r.ratio.toFixed(2)}×`,
+    times(r.ratio),
+    times(r.cpuRatio),
     r.targets.map((t) => t.description).join('; ') || '-',
     formatMet(r.targets),
   ]);
@@ -130,5 +145,7 @@ export function formatPreamble(report: BenchReport): string {
       `(3 × forward ${(report.flops.forward / 1e6).toFixed(3)} MFLOP; multiply-adds per layer: ${macs}); batch ${report.batch}`,
     'ms: median per call; GB/s: each full-size tensor a kernel reads or writes counted once; ' +
       'ratio = bnkit ÷ anchor in the row\'s unit (ms: lower is better, ex/s: higher is better)',
+    'CPU: user + system time of the whole process over all its threads (ex/CPU-s: examples per CPU-second; ' +
+      'CPU ms: per call); CPU ratio is the same ratio per CPU-second, the fair one on a shared machine',
   ].join('\n');
 }

@@ -2,11 +2,12 @@ import { loadBackend, type Backend } from '@bnkit/core';
 import type { BackendTarget, BenchOptions } from './args.js';
 import { runTfjsLenetAnchor } from './anchors/tfjs-anchor.js';
 import type { TfjsDevice, TfjsLenetResult } from './anchors/tfjs-lenet.js';
+import { TorchAnchor } from './anchors/torch.js';
 import { LENET_BN_FLOPS } from './flops.js';
 import { hostCpu, loadAverage } from './host.js';
 import type { BenchReport, Row, SkippedBackend } from './report.js';
 import { batchNormRows } from './rows/batchnorm.js';
-import { LENET_BATCH, lenetRow, measureBnkitLenet, type LenetTargets } from './rows/lenet.js';
+import { LENET_BATCH, lenetRow, measureBnkitLenet, tfjsOutcome, type LenetTargets } from './rows/lenet.js';
 import type { TimingPlan } from './timing.js';
 
 const SEED = 7;
@@ -31,6 +32,15 @@ interface Comparison {
   readonly targets: LenetTargets;
 }
 
+/** PyTorch CPU anchors of the ts backend: one process per intra-op thread count. */
+const TORCH_THREADS = [1, 2];
+
+/**
+ * The ts backend's LeNet-BN targets against PyTorch 1.13 CPU (1 thread, reference BLAS), per CPU-second:
+ * set on a 2-vCPU Intel Xeon (AVX-512) where PyTorch trains 5,000–6,800 ex/CPU-s.
+ */
+const TS_TORCH_TARGETS: LenetTargets = { examplesPerCpuSecond: 1500, cpuRatio: 0.3 };
+
 /**
  * Which TensorFlow.js training each bnkit backend is held against (docs/lenet-bn.md). The ts targets are
  * for these 2-core machines and the gpu targets for an H200; tfjs rows show bnkit's overhead over tfjs.
@@ -38,7 +48,7 @@ interface Comparison {
 function comparisonsFor(target: BackendTarget): Comparison[] {
   if (target.backend === 'ts') {
     return [
-      { device: 'cpu', name: 'tfjs-cpu', targets: { examplesPerSecond: { min: 2000 }, ratio: 100 } },
+      { device: 'cpu', name: 'tfjs-cpu', targets: { cpuRatio: 100 } },
       // The ≥ 3× target of docs/lenet-bn.md is against tfjs-wasm with a hand-added filter-gradient kernel, not measured here.
       { device: 'wasm', name: 'tfjs-wasm', targets: {} },
     ];
@@ -68,6 +78,23 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
   const rows: Row[] = [];
   const skipped: SkippedBackend[] = [];
   const anchors = new Map<TfjsDevice, Promise<TfjsLenetResult>>();
+  // PyTorch anchors start once, at the first ts row, and run interleaved with it.
+  let torch: Promise<TorchAnchor[]> | undefined;
+  const torchAnchors = (): Promise<TorchAnchor[]> => {
+    torch ??= (async () => {
+      const started: TorchAnchor[] = [];
+      for (const threads of TORCH_THREADS) {
+        const a = await TorchAnchor.start(threads, SEED);
+        if (a instanceof TorchAnchor) started.push(a);
+        else {
+          skipped.push({ backend: `PyTorch anchor (${threads} thread${threads === 1 ? '' : 's'})`, reason: a.unavailable });
+          log(`PyTorch anchor skipped: ${a.unavailable}`);
+        }
+      }
+      return started;
+    })();
+    return torch;
+  };
   const anchor = (device: TfjsDevice): Promise<TfjsLenetResult> => {
     let result = anchors.get(device);
     if (!result) {
@@ -79,31 +106,43 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
     return result;
   };
 
-  for (const target of options.targets) {
-    const label = labelOf(target);
-    log(`${label}: loading`);
-    let backend: Backend;
-    try {
-      backend = await loadBackend(target.backend, target.device ? { device: target.device } : {}, import.meta.url);
-    } catch (e) {
-      skipped.push({ backend: label, reason: reason(e) });
-      log(`${label}: skipped (${reason(e)})`);
-      continue;
-    }
-    const device = `${backend.device.kind}, ${backend.device.name}`;
-    log(`${label}: running on ${device}`);
-    try {
-      rows.push(...(await batchNormRows(backend, label, plan.bn, target.backend === 'ts', log)));
-      log(`${label}: LeNet-BN training (up to ${plan.bnkitSteps.warmup} warm-up + ${plan.bnkitSteps.reps} timed steps)`);
-      const mine = await measureBnkitLenet(backend, plan.bnkitSteps, SEED);
-      for (const [i, c] of comparisonsFor(target).entries()) {
-        // The training notes (loss trajectory) belong to the bnkit figure: show them once.
-        const measured = i === 0 ? mine : { ...mine, notes: [] };
-        rows.push(lenetRow(label, device, measured, c.name, await anchor(c.device), c.targets));
+  try {
+    for (const target of options.targets) {
+      const label = labelOf(target);
+      log(`${label}: loading`);
+      let backend: Backend;
+      try {
+        backend = await loadBackend(target.backend, target.device ? { device: target.device } : {}, import.meta.url);
+      } catch (e) {
+        skipped.push({ backend: label, reason: reason(e) });
+        log(`${label}: skipped (${reason(e)})`);
+        continue;
       }
-    } finally {
-      await backend.close();
+      const device = `${backend.device.kind}, ${backend.device.name}`;
+      log(`${label}: running on ${device}`);
+      try {
+        const isTs = target.backend === 'ts';
+        const torchHere = isTs ? await torchAnchors() : [];
+        rows.push(...(await batchNormRows(backend, label, plan.bn, isTs, log, torchHere.find((a) => a.threads === 1))));
+        log(`${label}: LeNet-BN training (up to ${plan.bnkitSteps.warmup} warm-up + ${plan.bnkitSteps.reps} timed steps` +
+          `${torchHere.length > 0 ? ', interleaved step by step with PyTorch' : ''})`);
+        const mine = await measureBnkitLenet(backend, plan.bnkitSteps, SEED, torchHere);
+        // The training notes (loss trajectory) belong to the bnkit figure: show them once.
+        const once = (i: number): typeof mine => (i === 0 ? mine : { ...mine, notes: [] });
+        for (const [i, a] of torchHere.entries()) {
+          rows.push(lenetRow(label, device, once(i), a.name, 'host CPU', mine.torch[i], a.threads === 1 ? TS_TORCH_TARGETS : {}));
+        }
+        for (const [i, c] of comparisonsFor(target).entries()) {
+          const result = await anchor(c.device);
+          rows.push(lenetRow(label, device, once(i + torchHere.length), c.name, result.device, tfjsOutcome(result), c.targets));
+        }
+      } finally {
+        await backend.close();
+      }
     }
+  } finally {
+    // Ends the PyTorch processes even when a row failed.
+    for (const a of (await torch) ?? []) a.close();
   }
 
   return {

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { cpuUsage } from 'node:process';
 
 export interface TimingPlan {
   /** Untimed runs first, so JIT compilation, shader compilation and allocator growth are not measured. */
@@ -18,6 +19,12 @@ export const MIN_REPS = 3;
 export interface Timing {
   /** Median wall time of one run, milliseconds. */
   readonly medianMs: number;
+  /**
+   * Median CPU time of one run, milliseconds: user + system time of the whole process, every thread
+   * (worker threads, OpenMP threads) included. On a shared machine this is the fair measure of work: it does
+   * not grow while the process waits for a core, and a parallel run pays for every core it keeps busy.
+   */
+  readonly medianCpuMs: number;
   readonly minMs: number;
   readonly reps: number;
   readonly warmup: number;
@@ -28,6 +35,21 @@ export interface Contender<T = unknown> {
   run(): Promise<T> | T;
   // Method syntax keeps a Contender<Foo> assignable to Contender<unknown> in a mixed list.
   after?(result: T): void;
+  /**
+   * For work done in another process (a Python anchor): the wall and CPU time that process measured for
+   * the run, which replace this process's own figures (its CPU time would miss the child's work).
+   */
+  measured?(result: T): RunTime;
+}
+
+export interface RunTime {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = cpuUsage(start);
+  return (d.user + d.system) / 1000;
 }
 
 /**
@@ -38,15 +60,21 @@ export interface Contender<T = unknown> {
 export async function timeInterleaved(plan: TimingPlan, contenders: readonly Contender[]): Promise<Timing[]> {
   const budget = plan.budgetMs ?? Infinity;
   const times = contenders.map((): number[] => []);
+  const cpuTimes = contenders.map((): number[] => []);
   /** Runs every contender once; returns the round's wall time. */
   const round = async (record: boolean): Promise<number> => {
     let total = 0;
     for (const [k, c] of contenders.entries()) {
+      const c0 = cpuUsage();
       const t0 = performance.now();
       const result = await c.run();
-      const dt = performance.now() - t0;
-      total += dt;
-      if (record) times[k].push(dt);
+      const own = { wallMs: performance.now() - t0, cpuMs: cpuMsSince(c0) };
+      const { wallMs, cpuMs } = c.measured?.(result) ?? own;
+      total += wallMs;
+      if (record) {
+        times[k].push(wallMs);
+        cpuTimes[k].push(cpuMs);
+      }
       c.after?.(result);
     }
     return total;
@@ -55,7 +83,7 @@ export async function timeInterleaved(plan: TimingPlan, contenders: readonly Con
   for (let spent = 0; warmup < plan.warmup && (warmup === 0 || spent < budget / 4); warmup++) spent += await round(false);
   const minReps = Math.min(MIN_REPS, plan.reps);
   for (let i = 0, spent = 0; i < plan.reps && (i < minReps || spent < budget); i++) spent += await round(true);
-  return times.map((t) => ({ medianMs: median(t), minMs: Math.min(...t), reps: t.length, warmup }));
+  return times.map((t, k) => ({ medianMs: median(t), medianCpuMs: median(cpuTimes[k]), minMs: Math.min(...t), reps: t.length, warmup }));
 }
 
 export async function timeRuns<T>(plan: TimingPlan, run: () => Promise<T> | T, after?: (result: T) => void): Promise<Timing> {

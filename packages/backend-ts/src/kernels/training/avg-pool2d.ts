@@ -69,20 +69,37 @@ export function avgPool2dBackwardPlanes(t: AvgPoolBackwardTask, start: number, e
   const rowsOf = windows(g.oh, g.h, g.kh, g.sh, g.ph);
   const colsOf = windows(g.ow, g.w, g.kw, g.sw, g.pw);
   const row = scratch('avgPool2d.row', g.w);
+  // With stride >= kernel (LeNet's 2×2 / 2) no input row is in two window rows: each dx row is stored once
+  // instead of added onto zeros, and only the rows no window covers are zeroed (dx is not pre-zeroed).
+  const disjoint = disjointRows(g);
   for (let pl = start; pl < end; pl++) {
     const xo = pl * g.h * g.w;
     let yo = pl * g.oh * g.ow;
+    let written = xo;
     for (let oy = 0; oy < g.oh; oy++) {
       row.fill(0, 0, g.w);
       for (let ox = 0; ox < g.ow; ox++) {
         const d = dy[yo++] * scale;
         for (let ix = colsOf[2 * ox], xe = colsOf[2 * ox + 1]; ix < xe; ix++) row[ix] += d;
       }
-      for (let iy = rowsOf[2 * oy], ye = rowsOf[2 * oy + 1]; iy < ye; iy++) {
-        for (let ix = 0, i = xo + iy * g.w; ix < g.w; ix++, i++) dx[i] += row[ix];
+      const r0 = rowsOf[2 * oy], r1 = rowsOf[2 * oy + 1];
+      if (disjoint) {
+        dx.fill(0, written, xo + r0 * g.w);
+        for (let iy = r0; iy < r1; iy++) dx.set(row.subarray(0, g.w), xo + iy * g.w);
+        written = xo + r1 * g.w;
+      } else {
+        for (let iy = r0; iy < r1; iy++) {
+          for (let ix = 0, i = xo + iy * g.w; ix < g.w; ix++, i++) dx[i] += row[ix];
+        }
       }
     }
+    if (disjoint) dx.fill(0, written, xo + g.h * g.w);
   }
+}
+
+/** Whether no input row lies in two windows, so the backward pass may store rows instead of adding them. */
+function disjointRows(g: PoolShape): boolean {
+  return g.sh >= g.kh;
 }
 
 export function avgPool2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'avgPool2d' | 'avgPool2dBackward'> {
@@ -95,7 +112,9 @@ export function avgPool2dKernels(pool: ThreadPool): Pick<TrainingKernels, 'avgPo
     },
     async avgPool2dBackward({ x, dy }, attrs: Pool2dAttrs) {
       const g = poolShape(x, attrs);
-      const dx = sharedFloat32(g.n * g.c * g.h * g.w);
+      // Overlapping windows add into dx, so it starts zeroed; disjoint ones write every value themselves.
+      const size = g.n * g.c * g.h * g.w;
+      const dx = disjointRows(g) ? sharedFloat32ForOverwrite(size) : sharedFloat32(size);
       await pool.run('avgPool2dBackward', { dy: f32(dy), dx, g }, g.n * g.c, pool.plan(g.n * g.c, poolWork(g)));
       return tensor(dx, x.shape);
     },

@@ -4,7 +4,7 @@ import {
 } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
-import { scratch } from '../../threads/scratch.js';
+import { scratch, scratch64 } from '../../threads/scratch.js';
 import { sharedFloat32, sharedFloat32ForOverwrite, sumSlots } from '../../threads/shared.js';
 import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
 import { col2im, im2colColumns, im2colRows, patchTables, type ConvShape } from './im2col.js';
@@ -27,10 +27,10 @@ export function conv2dForwardImages(t: Conv2dForwardTask, start: number, end: nu
   const { g } = t;
   const kc = g.cin * g.kh * g.kw;
   const p = g.oh * g.ow;
-  const w = scratch('conv2d.weight', packedASize(g.cout, kc));
+  const w = scratch64('conv2d.weight', packedASize(g.cout, kc));
   packA({ data: t.weight, offset: 0, rowStride: kc, colStride: 1 }, g.cout, kc, w);
   const tables = patchTables(g);
-  const patches = scratch('conv2d.patches', packedBSize(kc, p));
+  const patches = scratch64('conv2d.patches', packedBSize(kc, p));
   for (let b = start; b < end; b++) {
     im2colColumns(t.x, b * g.cin * g.h * g.w, g, tables, patches);
     gemmPacked(w, patches, g.cout, p, kc, {
@@ -63,11 +63,11 @@ export function conv2dBackwardImages(t: Conv2dBackwardTask, start: number, end: 
   const slotSize = g.cout * kc + g.cout;
   const sums = new Float64Array(slotSize);
   const tables = patchTables(g);
-  const patchesT = scratch('conv2d.patchesT', packedBSize(p, kc));
-  const dyRows = scratch('conv2d.dyRows', packedASize(g.cout, p));
+  const patchesT = scratch64('conv2d.patchesT', packedBSize(p, kc));
+  const dyRows = scratch64('conv2d.dyRows', packedASize(g.cout, p));
   const dw = scratch('conv2d.dweight', g.cout * kc);
-  const wT = dx ? scratch('conv2d.weightT', packedASize(kc, g.cout)) : null;
-  const dyCols = dx ? scratch('conv2d.dyCols', packedBSize(g.cout, p)) : null;
+  const wT = dx ? scratch64('conv2d.weightT', packedASize(kc, g.cout)) : null;
+  const dyCols = dx ? scratch64('conv2d.dyCols', packedBSize(g.cout, p)) : null;
   const dcol = dx ? scratch('conv2d.dcol', kc * p) : null;
   if (wT) packA({ data: t.weight, offset: 0, rowStride: 1, colStride: kc }, kc, g.cout, wT);
   for (let b = start; b < end; b++) {

@@ -4,7 +4,7 @@
  * BLIS-style: both operands are first packed into panels, A into MR-row panels laid out [k][MR] and B into
  * NR-column panels laid out [k][NR], so the microkernel reads both with unit stride whatever the original
  * layout (transposed or not). The microkernel keeps an MR×NR tile of C in local variables; V8 keeps these in
- * registers, which is what lifts plain JS from ~1 to ~7 GFLOP/s per core. 3×4 measured fastest here
+ * registers; the panels are float64 (see scratch64), so the loop loads doubles with no conversion. 3×4 measured fastest here
  * (4×4 spills one register; 2×4 under-uses them). Accumulation is in float64 (JS numbers) and rounded to
  * float32 once, on store.
  */
@@ -46,7 +46,7 @@ export function packedBSize(k: number, n: number): number {
 }
 
 /** Packs the m×k matrix `a` into MR-row panels [⌈m/MR⌉][k][MR]; rows past m are zero. */
-export function packA(a: Strided, m: number, k: number, dst: Float32Array): void {
+export function packA(a: Strided, m: number, k: number, dst: Float64Array): void {
   const { data, offset, rowStride, colStride } = a;
   let d = 0;
   for (let i0 = 0; i0 < m; i0 += MR) {
@@ -68,7 +68,7 @@ export function packA(a: Strided, m: number, k: number, dst: Float32Array): void
 }
 
 /** Packs the k×n matrix `b` into NR-column panels [⌈n/NR⌉][k][NR]; columns past n are zero. */
-export function packB(b: Strided, k: number, n: number, dst: Float32Array): void {
+export function packB(b: Strided, k: number, n: number, dst: Float64Array): void {
   const { data, offset, rowStride, colStride } = b;
   let d = 0;
   for (let j0 = 0; j0 < n; j0 += NR) {
@@ -97,7 +97,7 @@ const edgeTile = new Float64Array(MR * NR);
  * C (m×n) = Ap (packed m×k) · Bp (packed k×n), written to `c` per its accumulate and bias settings.
  * Call with the panels of packA / packB (or anything laid out the same way, e.g. im2col's output).
  */
-export function gemmPacked(ap: Float32Array, bp: Float32Array, m: number, n: number, k: number, c: GemmTarget): void {
+export function gemmPacked(ap: Float64Array, bp: Float64Array, m: number, n: number, k: number, c: GemmTarget): void {
   const out = c.data;
   const rs = c.rowStride;
   const cs = c.colStride;

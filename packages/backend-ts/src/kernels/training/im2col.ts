@@ -62,7 +62,7 @@ function paddedImage(x: Float32Array, xOff: number, g: ConvShape, t: PatchTables
  * Patches of one image as the packed right operand (kc × p) of `W · patches` (forward):
  * panels of 4 output positions, [⌈p/4⌉][kc][4]; positions past p are zero.
  */
-export function im2colColumns(x: Float32Array, xOff: number, g: ConvShape, t: PatchTables, dst: Float32Array): void {
+export function im2colColumns(x: Float32Array, xOff: number, g: ConvShape, t: PatchTables, dst: Float64Array): void {
   const { src, off } = paddedImage(x, xOff, g, t);
   const { kc, p, xBase, kOff } = t;
   let d = 0;
@@ -83,7 +83,7 @@ export function im2colColumns(x: Float32Array, xOff: number, g: ConvShape, t: Pa
  * Patches of one image transposed, as the packed right operand (p × kc) of `dY · patchesᵀ` (weight
  * gradient): panels of 4 patch entries, [⌈kc/4⌉][p][4]; entries past kc are zero.
  */
-export function im2colRows(x: Float32Array, xOff: number, g: ConvShape, t: PatchTables, dst: Float32Array): void {
+export function im2colRows(x: Float32Array, xOff: number, g: ConvShape, t: PatchTables, dst: Float64Array): void {
   const { src, off } = paddedImage(x, xOff, g, t);
   const { kc, p, xBase, kOff } = t;
   let d = 0;

@@ -1,7 +1,7 @@
 import type { LinearBackwardInputs, LinearInputs, TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
-import { scratch } from '../../threads/scratch.js';
+import { scratch64 } from '../../threads/scratch.js';
 import { sharedFloat32, sharedFloat32ForOverwrite, sumSlots } from '../../threads/shared.js';
 import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
 
@@ -26,9 +26,9 @@ export interface LinearForwardTask extends LinearTask {
 export function linearForwardRows(t: LinearForwardTask, start: number, end: number): void {
   const { fin, fout } = t;
   const m = end - start;
-  const a = scratch('linear.x', packedASize(m, fin));
+  const a = scratch64('linear.x', packedASize(m, fin));
   packA({ data: t.x, offset: start * fin, rowStride: fin, colStride: 1 }, m, fin, a);
-  const wT = scratch('linear.weightT', packedBSize(fin, fout));
+  const wT = scratch64('linear.weightT', packedBSize(fin, fout));
   packB({ data: t.weight, offset: 0, rowStride: 1, colStride: fin }, fin, fout, wT);
   gemmPacked(a, wT, m, fout, fin, { data: t.y, offset: start * fout, rowStride: fout, colStride: 1, accumulate: false, colBias: t.bias });
 }
@@ -45,15 +45,15 @@ export function linearBackwardRows(t: LinearBackwardTask, start: number, end: nu
   const m = end - start;
   const slotOff = slot * (fout * fin + fout);
 
-  const dyRows = scratch('linear.dyRows', packedASize(m, fout));
+  const dyRows = scratch64('linear.dyRows', packedASize(m, fout));
   packA({ data: dy, offset: start * fout, rowStride: fout, colStride: 1 }, m, fout, dyRows);
-  const w = scratch('linear.weight', packedBSize(fout, fin));
+  const w = scratch64('linear.weight', packedBSize(fout, fin));
   packB({ data: t.weight, offset: 0, rowStride: fin, colStride: 1 }, fout, fin, w);
   gemmPacked(dyRows, w, m, fin, fout, { data: t.dx, offset: start * fin, rowStride: fin, colStride: 1, accumulate: false });
 
-  const dyT = scratch('linear.dyT', packedASize(fout, m));
+  const dyT = scratch64('linear.dyT', packedASize(fout, m));
   packA({ data: dy, offset: start * fout, rowStride: 1, colStride: fout }, fout, m, dyT);
-  const x = scratch('linear.xRows', packedBSize(m, fin));
+  const x = scratch64('linear.xRows', packedBSize(m, fin));
   packB({ data: t.x, offset: start * fin, rowStride: fin, colStride: 1 }, m, fin, x);
   gemmPacked(dyT, x, fout, fin, m, { data: t.partials, offset: slotOff, rowStride: fin, colStride: 1, accumulate: false });
 

@@ -5,15 +5,18 @@ import { mulberry32 } from '@bnkit/nn';
 import {
   plainBatchNormEval, plainBatchNormTrain, plainBatchNormTrainBackward, type BnGeometry, type PlainBnParams,
 } from '../anchors/plain-bn.js';
-import type { Figure, Outcome, Row } from '../report.js';
-import { ratioOf } from '../report.js';
+import type { TorchAnchor, TorchOp } from '../anchors/torch.js';
+import type { Figure, Outcome, Row, Target } from '../report.js';
+import { cpuRatioOf, ratioOf } from '../report.js';
 import { uniformArray } from '../synthetic.js';
-import { timeInterleaved, type Timing, type TimingPlan } from '../timing.js';
+import { timeInterleaved, type Contender, type Timing, type TimingPlan } from '../timing.js';
 
 /** LeNet-BN's largest BatchNorm input: bn1 after conv1 at batch 256. */
 export const BN_SHAPE = [256, 6, 24, 24] as const;
 /** bnkit's kernel must take at most this much longer than the hand-written loop. */
 export const BN_TARGET_RATIO = 1.1;
+/** bnkit's CPU time per call may be at most this multiple of PyTorch's native_batch_norm (1 thread). */
+const TORCH_TARGET_RATIO: Partial<Record<TorchOp, number>> = { bn_forward: 1.5, bn_backward: 2 };
 
 const ATTRS = batchNormAttrs({ axis: 1 });
 const GEOMETRY: BnGeometry = { outer: BN_SHAPE[0], channels: BN_SHAPE[1], inner: BN_SHAPE[2] * BN_SHAPE[3] };
@@ -50,7 +53,10 @@ function hostInputs(seed: number): HostInputs {
  */
 function figure(timing: Timing, fullTensors: number): Figure {
   const bytes = fullTensors * sizeOf(BN_SHAPE) * 4;
-  return { value: timing.medianMs, unit: 'ms', rate: { value: bytes / (timing.medianMs * 1e6), unit: 'GB/s' }, timing };
+  return {
+    value: timing.medianMs, unit: 'ms', rate: { value: bytes / (timing.medianMs * 1e6), unit: 'GB/s' },
+    cpu: { value: timing.medianCpuMs, unit: 'CPU ms' }, timing,
+  };
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -62,6 +68,8 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 interface KernelCase {
   readonly what: string;
   readonly fullTensors: number;
+  /** The PyTorch op that computes the same, when there is one. */
+  readonly torch?: TorchOp;
   /** Runs bnkit's kernel once, settled; returns every handle it created (freed outside the timed region). */
   readonly bnkit: () => Promise<Tensor[]>;
   /** Runs the hand-written loop once. */
@@ -71,11 +79,12 @@ interface KernelCase {
 }
 
 /**
- * bnkit's BatchNorm kernels on (256,6,24,24) against the hand-written loops of anchors/plain-bn.ts, timed
- * interleaved in this run. `target` says whether the 10 % bar applies (it is set for the TypeScript backend).
+ * bnkit's BatchNorm kernels on (256,6,24,24) against the hand-written loops of anchors/plain-bn.ts and, when
+ * `torch` is given, PyTorch's native_batch_norm, all timed interleaved in this run. `target` says whether
+ * the bars apply (they are set for the TypeScript backend).
  */
 export async function batchNormRows(
-  backend: Backend, label: string, plan: TimingPlan, target: boolean, log: (msg: string) => void,
+  backend: Backend, label: string, plan: TimingPlan, target: boolean, log: (msg: string) => void, torch?: TorchAnchor,
 ): Promise<Row[]> {
   const host = hostInputs(1);
   const up = (a: Float32Array, shape: readonly number[]): Tensor => backend.upload(a, shape);
@@ -113,6 +122,7 @@ export async function batchNormRows(
     {
       what: 'BN train forward',
       fullTensors: 2,
+      torch: 'bn_forward',
       bnkit: async () => settle(Object.values(await backend.batchNormTrain(inputs, ATTRS))),
       anchor: () => plainBatchNormTrain(host.x, host.params, GEOMETRY, plainAttrs),
       outputs: async () => [await backend.read(forward().y), plainSaved.y],
@@ -120,6 +130,7 @@ export async function batchNormRows(
     {
       what: 'BN train backward',
       fullTensors: 3,
+      torch: 'bn_backward',
       bnkit: async () => settle(Object.values(await backend.batchNormTrainBackward(backwardInputs(), ATTRS))),
       anchor: () => plainBatchNormTrainBackward(host.x, host.dy, host.params.gamma, plainSaved.mean, plainSaved.invStd, GEOMETRY),
       outputs: async () => {
@@ -144,38 +155,48 @@ export async function batchNormRows(
   ];
 
   const rows: Row[] = [];
+  const device = `${backend.device.kind}, ${backend.device.name}`;
   try {
     for (const k of cases) {
-      log(`${label}: ${k.what} (up to ${plan.warmup} warm-up + ${plan.reps} timed runs each, interleaved with the hand loop)`);
+      const torchOp = torch && k.torch ? k.torch : undefined;
+      log(`${label}: ${k.what} (up to ${plan.warmup} warm-up + ${plan.reps} timed runs each, interleaved with the hand loop${torchOp ? ' and PyTorch' : ''})`);
+      const anchors: Contender[] = [{ run: k.anchor }, ...(torch && torchOp ? [torch.contender(torchOp) as Contender] : [])];
       let bnkit: Outcome;
-      let anchor: Outcome;
+      let theirs: Outcome[];
       const notes: string[] = [];
       try {
-        const [mine, theirs] = await timeInterleaved(plan, [
-          { run: k.bnkit, after: (hs: Tensor[]) => hs.forEach((t) => backend.dispose(t)) },
-          { run: k.anchor },
+        const [mine, ...others] = await timeInterleaved(plan, [
+          { run: k.bnkit, after: (hs: Tensor[]) => hs.forEach((t) => backend.dispose(t)) } as Contender,
+          ...anchors,
         ]);
         bnkit = { figure: figure(mine, k.fullTensors) };
-        anchor = { figure: figure(theirs, k.fullTensors) };
+        theirs = others.map((t) => ({ figure: figure(t, k.fullTensors) }));
         const [a, b] = await k.outputs();
         const waited = hostDevice ? '' : '; bnkit time includes reading the smallest output back (waits for the queued GPU work)';
         notes.push(`output agrees with the hand loop to max |Δ| = ${maxAbsDiff(a, b).toExponential(1)}${waited}`);
       } catch (e) {
         bnkit = { unavailable: e instanceof Error ? e.message : String(e) };
-        const [theirs] = await timeInterleaved(plan, [{ run: k.anchor }]);
-        anchor = { figure: figure(theirs, k.fullTensors) };
+        theirs = (await timeInterleaved(plan, anchors)).map((t) => ({ figure: figure(t, k.fullTensors) }));
       }
-      const ratio = ratioOf(bnkit, anchor);
+      const what = `${k.what} (${BN_SHAPE.join(',')})`;
+      const ratio = ratioOf(bnkit, theirs[0]);
+      const targets: Target[] = target ? [{ description: `≤ ${BN_TARGET_RATIO.toFixed(2)}× hand loop time`, met: ratio === null ? null : ratio <= BN_TARGET_RATIO }] : [];
       rows.push({
-        what: `${k.what} (${BN_SHAPE.join(',')})`,
-        backend: label,
-        device: `${backend.device.kind}, ${backend.device.name}`,
-        bnkit,
-        anchor: { name: 'plain JS loop, 1 thread', device: 'host CPU', ...anchor },
-        ratio,
-        targets: target ? [{ description: `≤ ${BN_TARGET_RATIO.toFixed(2)}× hand loop time`, met: ratio === null ? null : ratio <= BN_TARGET_RATIO }] : [],
-        notes,
+        what, backend: label, device, bnkit,
+        anchor: { name: 'plain JS loop, 1 thread', device: 'host CPU', ...theirs[0] },
+        ratio, cpuRatio: cpuRatioOf(bnkit, theirs[0]), targets, notes,
       });
+      if (torch && torchOp) {
+        const cpuRatio = cpuRatioOf(bnkit, theirs[1]);
+        const bar = TORCH_TARGET_RATIO[torchOp];
+        rows.push({
+          what, backend: label, device, bnkit,
+          anchor: { name: `${torch.name}, native_batch_norm${torchOp === 'bn_backward' ? '_backward' : ''}`, device: 'host CPU', ...theirs[1] },
+          ratio: ratioOf(bnkit, theirs[1]), cpuRatio,
+          targets: target && bar !== undefined ? [{ description: `≤ ${bar}× PyTorch CPU time`, met: cpuRatio === null ? null : cpuRatio <= bar }] : [],
+          notes: [],
+        });
+      }
     }
   } finally {
     for (const t of [x, dy, inputs.gamma, inputs.beta, inputs.runningMean, inputs.runningVar]) backend.dispose(t);

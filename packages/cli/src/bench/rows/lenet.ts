@@ -1,10 +1,11 @@
 import { requireTraining, type Backend } from '@bnkit/core';
 import { lenetBN, trainStep } from '@bnkit/nn';
 import type { TfjsLenetResult } from '../anchors/tfjs-lenet.js';
+import type { TorchAnchor, TorchRun } from '../anchors/torch.js';
 import { LENET_BN_FLOPS } from '../flops.js';
-import { figureOf, ratioOf, type Figure, type Outcome, type Row, type Target } from '../report.js';
+import { cpuRatioOf, figureOf, ratioOf, type Figure, type Outcome, type Row, type Target } from '../report.js';
 import { IMAGE_SIDE, syntheticImageBatch } from '../synthetic.js';
-import { timeRuns, type Timing, type TimingPlan } from '../timing.js';
+import { timeInterleaved, type Contender, type Timing, type TimingPlan } from '../timing.js';
 
 export const LENET_BATCH = 256;
 /** The recipe of docs/lenet-bn.md. */
@@ -17,6 +18,7 @@ export function lenetFigure(timing: Timing, batch: number): Figure {
     value: examplesPerSecond,
     unit: 'examples/s',
     rate: { value: (examplesPerSecond * LENET_BN_FLOPS.training) / 1e9, unit: 'GFLOP/s' },
+    cpu: { value: (batch * 1000) / timing.medianCpuMs, unit: 'ex/CPU-s' },
     timing,
   };
 }
@@ -24,32 +26,52 @@ export function lenetFigure(timing: Timing, batch: number): Figure {
 export interface BnkitTraining {
   readonly outcome: Outcome;
   readonly notes: readonly string[];
+  /** The PyTorch anchors' steps, timed interleaved with bnkit's: one per anchor passed in. */
+  readonly torch: readonly Outcome[];
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 /**
- * Trains bnkit's LeNet-BN with SGD on one fixed synthetic batch. Each step reads the loss back, so a
- * queued device has finished the step when it is timed.
+ * Trains bnkit's LeNet-BN with SGD on one fixed synthetic batch, alternating every step with one step of
+ * each PyTorch anchor, so all of them see the same load from the rest of the machine. Each step reads the
+ * loss back, so a queued device has finished the step when it is timed.
  */
-export async function measureBnkitLenet(backend: Backend, plan: TimingPlan, seed: number): Promise<BnkitTraining> {
+export async function measureBnkitLenet(backend: Backend, plan: TimingPlan, seed: number, torch: readonly TorchAnchor[] = []): Promise<BnkitTraining> {
   try {
     requireTraining(backend);
   } catch (e) {
-    return { outcome: { unavailable: e instanceof Error ? e.message : String(e) }, notes: [] };
+    const unavailable = { unavailable: message(e) };
+    return { outcome: unavailable, notes: [], torch: torch.map(() => unavailable) };
   }
   const data = syntheticImageBatch(LENET_BATCH, seed);
   const x = backend.upload(data.x, [LENET_BATCH, 1, IMAGE_SIDE, IMAGE_SIDE]);
   const labels = backend.upload(data.labels, [LENET_BATCH], 'int32');
   const model = lenetBN(backend, { seed });
   const losses: number[] = [];
+  const torchLosses = torch.map((): number[] => []);
+  const contenders: Contender[] = [
+    { run: () => trainStep(model, x, labels, LR), after: (loss: number) => losses.push(loss) } as Contender,
+    ...torch.map((a, k) => a.contender('lenet', (r: TorchRun) => torchLosses[k].push(r.value ?? NaN)) as Contender),
+  ];
   try {
-    const timing = await timeRuns(plan, () => trainStep(model, x, labels, LR), (loss) => losses.push(loss));
+    const [timing, ...torchTimings] = await timeInterleaved(plan, contenders);
     const first = losses[0];
     const last = losses[losses.length - 1];
+    const torchOutcomes = torchTimings.map((t, k): Outcome =>
+      torchLosses[k].every(Number.isFinite) ? { figure: lenetFigure(t, LENET_BATCH) } : { unavailable: `PyTorch produced a non-finite loss (${torchLosses[k].join(', ')})` });
     // A throughput figure for a step that computes garbage would be meaningless.
-    if (!losses.every(Number.isFinite)) return { outcome: { unavailable: `training produced a non-finite loss (${losses.join(', ')})` }, notes: [] };
-    return { outcome: { figure: lenetFigure(timing, LENET_BATCH) }, notes: [`loss on the repeated batch ${first.toFixed(3)} → ${last.toFixed(3)} over ${losses.length} steps`] };
+    if (!losses.every(Number.isFinite)) return { outcome: { unavailable: `training produced a non-finite loss (${losses.join(', ')})` }, notes: [], torch: torchOutcomes };
+    return {
+      outcome: { figure: lenetFigure(timing, LENET_BATCH) },
+      notes: [`loss on the repeated batch ${first.toFixed(3)} → ${last.toFixed(3)} over ${losses.length} steps`],
+      torch: torchOutcomes,
+    };
   } catch (e) {
-    return { outcome: { unavailable: e instanceof Error ? e.message : String(e) }, notes: [] };
+    const unavailable = { unavailable: message(e) };
+    return { outcome: unavailable, notes: [], torch: torch.map(() => unavailable) };
   } finally {
     model.dispose();
     backend.dispose(x);
@@ -61,33 +83,46 @@ export function tfjsOutcome(result: TfjsLenetResult): Outcome {
   return result.ok ? { figure: lenetFigure(result.timing, LENET_BATCH) } : { unavailable: result.reason };
 }
 
-/** What a LeNet-BN row must reach: an absolute rate and/or a multiple of its anchor. */
+/**
+ * What a LeNet-BN row must reach: an absolute rate (wall or per CPU-second) and/or a multiple of its
+ * anchor (wall or per CPU-second).
+ */
 export interface LenetTargets {
   readonly examplesPerSecond?: { readonly min: number; readonly qualifier?: string };
+  readonly examplesPerCpuSecond?: number;
   readonly ratio?: number;
+  readonly cpuRatio?: number;
 }
 
 export function lenetRow(
-  label: string, device: string, mine: BnkitTraining, anchorName: string, anchor: TfjsLenetResult, targets: LenetTargets,
+  label: string, device: string, mine: BnkitTraining, anchorName: string, anchorDevice: string, anchorOutcome: Outcome, targets: LenetTargets,
 ): Row {
-  const anchorOutcome = tfjsOutcome(anchor);
   const ratio = ratioOf(mine.outcome, anchorOutcome);
-  const value = figureOf(mine.outcome)?.value ?? null;
+  const cpuRatio = cpuRatioOf(mine.outcome, anchorOutcome);
+  const figure = figureOf(mine.outcome);
   const list: Target[] = [];
+  const atLeast = (v: number | null | undefined, min: number): boolean | null => (v === null || v === undefined ? null : v >= min);
   if (targets.examplesPerSecond) {
     const { min, qualifier } = targets.examplesPerSecond;
-    list.push({ description: `≥ ${min.toLocaleString('en-US')} ex/s${qualifier ? ` (${qualifier})` : ''}`, met: value === null ? null : value >= min });
+    list.push({ description: `≥ ${min.toLocaleString('en-US')} ex/s${qualifier ? ` (${qualifier})` : ''}`, met: atLeast(figure?.value, min) });
+  }
+  if (targets.examplesPerCpuSecond !== undefined) {
+    list.push({ description: `≥ ${targets.examplesPerCpuSecond.toLocaleString('en-US')} ex/CPU-s`, met: atLeast(figure?.cpu.value, targets.examplesPerCpuSecond) });
   }
   if (targets.ratio !== undefined) {
-    list.push({ description: `≥ ${targets.ratio}× ${anchorName}`, met: ratio === null ? null : ratio >= targets.ratio });
+    list.push({ description: `≥ ${targets.ratio}× ${anchorName}`, met: atLeast(ratio, targets.ratio) });
+  }
+  if (targets.cpuRatio !== undefined) {
+    list.push({ description: `≥ ${targets.cpuRatio}× ${anchorName} per CPU-s`, met: atLeast(cpuRatio, targets.cpuRatio) });
   }
   return {
     what: `LeNet-BN train, batch ${LENET_BATCH}`,
     backend: label,
     device,
     bnkit: mine.outcome,
-    anchor: { name: anchorName, device: anchor.device, ...anchorOutcome },
+    anchor: { name: anchorName, device: anchorDevice, ...anchorOutcome },
     ratio,
+    cpuRatio,
     targets: list,
     notes: mine.notes,
   };
