@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadBackend } from '@bnkit/core';
 import { loadFashionMnist, takePerClass } from '@bnkit/data';
-import { fit, lenetBN, loadCheckpoint, saveCheckpoint, type StateRecord } from '@bnkit/nn';
+import { fit as fitModel, lenetBN, loadCheckpoint, saveCheckpoint, type StateRecord } from '@bnkit/nn';
 
 const work = mkdtempSync(join(tmpdir(), 'bnkit-predict-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -24,7 +24,7 @@ describe.each([
       const { train } = await loadFashionMnist();
       const small = takePerClass(train, 10);
       const model = lenetBN(backend, { seed: 0 });
-      await fit(model, small, { epochs: 1, lr: 1.0, batchSize: 50, seed: 0 });
+      await fitModel(model, small, { epochs: 1, lr: 1.0, batchSize: 50, seed: 0 });
       const one = backend.upload(small.images.slice(0, 784), [1, 1, 28, 28]);
       const before = await model.state();
       const logits = await model.predict(one);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DegenerateBatchError, InvalidArgumentError, type Backend, type Tensor } from '@bnkit/core';
-import { fit, lenetBN, loadCheckpoint, saveCheckpoint, trainStep, type BatchNorm, type LabeledImages, type Sequential } from '../dist/index.js';
+import { fit as fitModel, lenetBN, loadCheckpoint, saveCheckpoint, trainStep, type BatchNorm, type LabeledImages, type Sequential } from '../dist/index.js';
 import { expectBitIdentical, newBackend, syntheticImages } from './helpers.js';
 
 const train = syntheticImages(130, 3);
@@ -33,7 +33,7 @@ describe('predict and modes', () => {
     backend = await newBackend();
     dir = mkdtempSync(join(tmpdir(), 'bnkit-predict-'));
     model = lenetBN(backend, { seed: 2 });
-    await fit(model, train, { epochs: 1, lr: 0.5, batchSize: 64, seed: 1 });
+    await fitModel(model, train, { epochs: 1, lr: 0.5, batchSize: 64, seed: 1 });
   });
   afterAll(async () => {
     model.dispose();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, type Backend } from '@bnkit/core';
-import { Flatten, Linear, MomentumSGD, Sequential, fit, trainBatch, uploadBatch, type LabeledImages, type MomentumTerms } from '../dist/index.js';
+import { Flatten, Linear, MomentumSGD, Sequential, fit as fitModel, trainBatch, uploadBatch, type LabeledImages, type MomentumTerms } from '../dist/index.js';
 import { newBackend, worstDeviation, type FixtureTensor } from './helpers.js';
 
 interface Step {
@@ -82,7 +82,7 @@ describe('MomentumSGD against torch.optim.SGD', () => {
     const c = fixture.cases[0];
     const model = classifier();
     // One batch holding the whole set per epoch: the shuffle reorders rows, which a mean gradient ignores.
-    const { history } = await fit(model, data, { epochs: c.steps.length, lr: c.lr, batchSize: data.count, seed: 3, sgd: c });
+    const { history } = await fitModel(model, data, { epochs: c.steps.length, lr: c.lr, batchSize: data.count, seed: 3, sgd: c });
     expectClose('fit losses', history.map((r) => r.loss), c.steps.map((s) => s.loss));
     expectClose('fit weight', await model.layer<Linear>('fc').weight.read(), c.steps[c.steps.length - 1].weight);
     model.dispose();
@@ -96,7 +96,7 @@ describe('MomentumSGD against torch.optim.SGD', () => {
     ];
     for (const terms of bad) expect(() => new MomentumSGD(backend, { lr: 0.1, ...terms }), JSON.stringify(terms)).toThrow(InvalidArgumentError);
     const model = classifier();
-    await expect(fit(model, data, { epochs: 1, lr: 0.1, batchSize: 8, seed: 0, sgd: { momentum: 0.9 }, resumeFrom: 'x.ckpt' })).rejects.toThrow(/momentum buffers/);
+    await expect(fitModel(model, data, { epochs: 1, lr: 0.1, batchSize: 8, seed: 0, sgd: { momentum: 0.9 }, resumeFrom: 'x.ckpt' })).rejects.toThrow(/momentum buffers/);
     model.dispose();
   });
 });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, type Backend } from '@bnkit/core';
 import {
-  CheckpointMismatchError, CheckpointNotFoundError, CorruptCheckpointError, decodeSafetensors, encodeSafetensors, exportPyTorchWeights, fit,
+  CheckpointMismatchError, CheckpointNotFoundError, CorruptCheckpointError, decodeSafetensors, encodeSafetensors, exportPyTorchWeights, fit as fitModel,
   fromPyTorchName, importPyTorchWeights, lenet, lenetBN, loadPyTorchWeights, pytorchNames, savePyTorchWeights, toPyTorchName,
   type BatchNorm, type SafeTensor, type Sequential,
 } from '../dist/index.js';
@@ -79,7 +79,7 @@ describe('PyTorch weights (safetensors, state_dict names)', () => {
 
   it('export then import restores a trained model bit for bit, through a file', async () => {
     const trained = lenetBN(backend, { seed: 1 });
-    await fit(trained, syntheticImages(70, 4), { epochs: 1, lr: 0.5, batchSize: 32, seed: 2 });
+    await fitModel(trained, syntheticImages(70, 4), { epochs: 1, lr: 0.5, batchSize: 32, seed: 2 });
     const path = join(dir, 'm.safetensors');
     await savePyTorchWeights(path, trained);
     const copy = lenetBN(backend, { seed: 8 });

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadBackend, requireTraining, type TrainingBackend } from '@bnkit/core';
 import type { FashionMnist } from '@bnkit/data';
-import { epochGeometry, fit, lenet, lenetBN } from '@bnkit/nn';
+import { epochGeometry, fit as fitModel, lenet, lenetBN } from '@bnkit/nn';
 import { describeDevice } from '../train/report.js';
 import { loadData } from '../train/run.js';
 import { ProgressBar, type ProgressStream } from '../ui/progress.js';
@@ -33,7 +33,7 @@ async function runConfig(
   // One bar over all epochs of the configuration, so its ETA is the configuration's.
   const bar = new ProgressBar(io.stderr, { total: perEpoch * settings.epochs, label });
   try {
-    const { history, stopped } = await fit(model, data.train, {
+    const { history, stopped } = await fitModel(model, data.train, {
       epochs: settings.epochs,
       lr: config.lr,
       batchSize: settings.batchSize,
