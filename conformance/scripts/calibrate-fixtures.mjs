@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fixtureDirs, readFixtures } from '@bnkit/fixtures';
+import { fixtureDirs, readFixtures, worstViolation } from '@bnkit/fixtures';
 import { expectedTensors } from '../dist/checks/golden-fixtures.js';
 import { runnerFor } from '../dist/fixtures/ops/index.js';
 import { withScope } from '../dist/scope.js';
@@ -40,13 +40,9 @@ function neededAtol(fixture, outputs, rtol) {
   return need;
 }
 
+/** The worst share of `tol` any expected tensor of the case uses (the fixtures' own rule). */
 function share(fixture, outputs, tol) {
-  let worst = 0;
-  for (const [path, want] of expectedTensors(fixture.expected)) {
-    const got = outputs[path].data;
-    for (let i = 0; i < want.data.length; i++) worst = Math.max(worst, Math.abs(got[i] - want.data[i]) / (tol.atol + tol.rtol * Math.abs(want.data[i])));
-  }
-  return worst;
+  return Math.max(...expectedTensors(fixture.expected).map(([path, want]) => worstViolation(outputs[path].data, want.data, tol).ratio));
 }
 
 const variants = [await createYardstick(), await createYardstick({ refineMean: true })];

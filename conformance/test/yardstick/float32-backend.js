@@ -237,11 +237,7 @@ export default async function createBackend(options = {}) {
       const k = x.shape[x.shape.length - 1];
       const rows = x.data.length / k;
       const idx = new Int32Array(rows);
-      for (let r = 0; r < rows; r++) {
-        let best = 0;
-        for (let j = 1; j < k; j++) if (x.data[r * k + j] > x.data[r * k + best] || (Number.isNaN(x.data[r * k + j]) && !Number.isNaN(x.data[r * k + best]))) best = j;
-        idx[r] = best;
-      }
+      for (let r = 0; r < rows; r++) idx[r] = argmaxOf(x, Array.from({ length: k }, (_, j) => r * k + j)) - r * k;
       return make(idx, x.shape.slice(0, -1), 'int32');
     },
   };
@@ -260,7 +256,7 @@ export default async function createBackend(options = {}) {
     return cells;
   }
 
-  /** For max pooling, the first maximum of the window in row-major order (padding is −∞; NaN wins). */
+  /** The first maximum of `cells` (flat indices; -1 is padding, never chosen), NaN counting as the largest. */
   function argmaxOf(x, cells) {
     let best = -1;
     for (const i of cells) {

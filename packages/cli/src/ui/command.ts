@@ -10,6 +10,8 @@ export interface Command<O> {
   readonly usage: string;
   /** Runs with a signal that the first Ctrl-C aborts; resolves whether it stopped early. */
   run(options: O, signal: AbortSignal): Promise<{ readonly stopped: boolean }>;
+  /** A failure of `run` that is the command line's fault (exit 2) beyond an unknown backend or data folder. */
+  isUsageError?(e: unknown, options: O): boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function runCommand<O>(command: Command<O>, argv: readonly string[]
     return outcome.stopped ? 130 : 0;
   } catch (e) {
     // A backend name or data folder that does not resolve is a bad command line, like a bad flag value.
-    const usage = e instanceof UnknownBackendError || e instanceof MissingDataFileError;
+    const usage = e instanceof UnknownBackendError || e instanceof MissingDataFileError || command.isUsageError?.(e, parsed.options) === true;
     process.stderr.write(`bnkit ${command.name}: ${e instanceof Error ? e.message : String(e)}\n`);
     return usage ? 2 : 1;
   } finally {
