@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BUILTIN_BACKENDS } from '@bnkit/core';
+import { BUILTIN_BACKENDS } from '@bnkit/loader';
 import { DEFAULT_NUM_RUNS, INTERACTIVE_PROPERTY_TIME_LIMIT_MS } from './defaults.js';
 import { ConformanceUsageError } from './errors.js';
 import { errorCode } from './kernel-errors.js';

@@ -1,5 +1,6 @@
 import { createBackend as createTsBackend } from '@bnkit/backend-ts';
-import { checked, loadBackendFactory, type Backend, type KernelGroup } from '@bnkit/core';
+import { checked, type Backend, type KernelGroup } from '@bnkit/core';
+import { loadBackendFactory } from '@bnkit/loader';
 import { fixtureDirs as builtinFixtureDirs } from '@bnkit/fixtures';
 import { CHECKS } from './checks/index.js';
 import { missingKernelStatus, type CheckContext, type CheckDefinition, type CheckOutcome, type RunSettings } from './checks/types.js';

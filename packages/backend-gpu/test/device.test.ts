@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DeviceUnavailableError, InvalidArgumentError, loadBackend } from '@bnkit/core';
+import { DeviceUnavailableError, InvalidArgumentError } from '@bnkit/core';
+import { loadBackend } from '@bnkit/loader';
 import createBackend from '@bnkit/backend-gpu';
 
 const here = dirname(fileURLToPath(import.meta.url));

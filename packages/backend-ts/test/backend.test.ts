@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DisposedTensorError, SPECIFICATION_VERSION, batchNormAttrs, loadBackend } from '@bnkit/core';
+import { DisposedTensorError, SPECIFICATION_VERSION, batchNormAttrs } from '@bnkit/core';
+import { loadBackend } from '@bnkit/loader';
 import createBackend, { createBackend as named } from '../dist/index.js';
 
 describe('backend-ts data plane', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadBackend } from '@bnkit/core';
+import { loadBackend } from '@bnkit/loader';
 import { loadFashionMnist, takePerClass } from '@bnkit/data';
 import { fit as fitModel, lenetBN, loadCheckpoint, saveCheckpoint, type StateRecord } from '@bnkit/nn';
 

@@ -7,4 +7,3 @@ export * from './backend.js';
 export * from './validate.js';
 export * from './attrs.js';
 export * from './checked.js';
-export * from './load.js';

@@ -1,4 +1,5 @@
-import { loadBackend, type Backend } from '@bnkit/core';
+import type { Backend } from '@bnkit/core';
+import { loadBackend } from '@bnkit/loader';
 import type { BackendTarget, BenchOptions } from './args.js';
 import { runTfjsLenetAnchor } from './anchors/tfjs-anchor.js';
 import type { TfjsDevice, TfjsLenetResult } from './anchors/tfjs-lenet.js';

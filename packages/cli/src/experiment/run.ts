@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadBackend, requireTraining, type TrainingBackend } from '@bnkit/core';
+import { requireTraining, type TrainingBackend } from '@bnkit/core';
+import { loadBackend } from '@bnkit/loader';
 import type { FashionMnist } from '@bnkit/data';
 import { epochGeometry, fit as fitModel, lenet, lenetBN } from '@bnkit/nn';
 import { describeDevice } from '../train/report.js';

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadBackend, requireTraining, type TrainingBackend } from '@bnkit/core';
+import { requireTraining, type TrainingBackend } from '@bnkit/core';
+import { loadBackend } from '@bnkit/loader';
 import { loadFashionMnist, takePerClass, type FashionMnist } from '@bnkit/data';
 import {
   epochGeometry, fit as fitModel, lenet, lenetBN, loadPyTorchWeights, savePyTorchWeights, type BatchNorm, type BatchProgress, type EpochRow, type Sequential,

@@ -2,9 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Backend, BackendFactory, BackendOptions } from './backend.js';
-import { checked } from './checked.js';
-import { UnknownBackendError } from './errors.js';
+import { UnknownBackendError, checked, type Backend, type BackendFactory, type BackendOptions } from '@bnkit/core';
+
+/*
+ * The Node-only half of the contract: finding a backend module on disk. It lives outside @bnkit/core so the
+ * contract itself bundles for a browser; backends are never dependencies of this package, they are found by
+ * dynamic import resolved from the caller's location.
+ */
+
+/** Without a caller's location, packages resolve from the working directory (this package knows no backend). */
+const workingDirectory = (): string => pathToFileURL(join(process.cwd(), 'caller.js')).href;
 
 /** Short names of the backends shipped with bnkit and the packages that provide them. */
 export const BUILTIN_BACKENDS: Readonly<Record<string, string>> = Object.freeze({
@@ -54,11 +61,11 @@ function resolvePackage(specifier: string, resolveFrom: string): string {
 /**
  * Resolves a backend by short name (`ts`, `gpu`, `tfjs`), package name, or file path whose default export
  * (or `createBackend` export) creates it, and returns that factory. Packages are resolved from
- * `resolveFrom` (a file URL or path; the caller's `import.meta.url`), file paths from the working
+ * `resolveFrom` (a file URL or path; the caller's `import.meta.url`, default the working directory), file paths from the working
  * directory. The factory's result is checked to be a backend but returned as the module made it, not
  * wrapped in `checked()`: the conformance suite judges a backend as its author ships it.
  */
-export async function loadBackendFactory(spec: string, resolveFrom: string = import.meta.url): Promise<BackendFactory> {
+export async function loadBackendFactory(spec: string, resolveFrom: string = workingDirectory()): Promise<BackendFactory> {
   const known = Object.keys(BUILTIN_BACKENDS).join(', ');
   if (!spec) throw new UnknownBackendError(`no backend given; available: ${known}, a package name, or a file path`);
   const specifier = BUILTIN_BACKENDS[spec] ?? spec;
@@ -93,7 +100,7 @@ export async function loadBackendFactory(spec: string, resolveFrom: string = imp
 }
 
 /** Loads a backend (see `loadBackendFactory`), creates it with `options` and returns it wrapped in `checked()`. */
-export async function loadBackend(spec: string, options: BackendOptions = {}, resolveFrom: string = import.meta.url): Promise<Backend> {
+export async function loadBackend(spec: string, options: BackendOptions = {}, resolveFrom: string = workingDirectory()): Promise<Backend> {
   const factory = await loadBackendFactory(spec, resolveFrom);
   return checked(await factory(options));
 }
