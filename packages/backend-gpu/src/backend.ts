@@ -1,14 +1,10 @@
-import {
-  SPECIFICATION_VERSION, checked,
-  type Backend, type BackendCore, type BackendOptions, type DType, type MemoryInfo, type Shape, type Tensor,
-  type TrainingKernels,
-} from '@bnkit/core';
+import { defineBackend, type BackendOptions, type BackendStorage, type DefinedBackend } from '@bnkit/core';
 import { selectDevice, type DeviceChoice } from './device.js';
 import { gpujs } from './gpujs.js';
 import { KernelContext } from './kernel-context.js';
 import { bindKernels } from './kernels/index.js';
 import { hostStorage, webGpuStorage } from './storage.js';
-import { BACKEND_NAME, own } from './tensor.js';
+import { BACKEND_NAME, type GpuTensor } from './tensor.js';
 import { releaseWebGpu } from './webgpu-session.js';
 
 export interface GpuBackendOptions extends BackendOptions {
@@ -21,54 +17,44 @@ export interface GpuBackendOptions extends BackendOptions {
   readonly dawnFlags?: readonly string[];
 }
 
+interface GpuExtras {
+  /** Compiled kernels by the gpu.js mode each really runs in. */
+  kernelModes(): Record<string, number>;
+}
+
 /** The gpu backend object, plus what it adds to the contract for diagnostics. */
-export type GpuBackend = Backend &
-  TrainingKernels & {
-    /** Compiled kernels by the gpu.js mode each really runs in. */
-    kernelModes(): Record<string, number>;
+export type GpuBackend = DefinedBackend<ReturnType<typeof bindKernels>, GpuExtras>;
+
+/** Handles over the kernel context's device storage; closing frees what kernels left and the device. */
+function contextStorage(ctx: KernelContext, closeDevice: () => Promise<void>): BackendStorage<GpuTensor> {
+  return {
+    // The device stores int32 tensors as float32 values (exact below 2^24), read back as Int32Array.
+    upload: (values, shape, dtype) => ctx.adopt(ctx.storage.upload(values instanceof Float32Array ? values : Float32Array.from(values)), shape, dtype),
+    async read(t) {
+      const values = await ctx.storage.read(t.storage);
+      return t.dtype === 'int32' ? Int32Array.from(values) : values;
+    },
+    reshape: (t, shape) => ctx.adopt(ctx.storage.share(t.storage), shape, t.dtype),
+    release: (t) => ctx.dispose(t),
+    async close() {
+      ctx.dispose(...ctx.live);
+      await closeDevice();
+    },
   };
+}
 
 export async function createBackend(options: GpuBackendOptions = {}): Promise<GpuBackend> {
   const selected = await selectDevice(options.device ?? 'auto', options.dawnFlags ?? []);
   const gpu = new gpujs.GPU({ mode: selected.mode });
-  const storage = selected.context ? webGpuStorage(selected.context) : hostStorage;
-  const ctx = new KernelContext(selected.mode, gpu, storage);
-  let closed = false;
-
-  const core: BackendCore = {
-    specificationVersion: SPECIFICATION_VERSION,
+  const ctx = new KernelContext(selected.mode, gpu, selected.context ? webGpuStorage(selected.context) : hostStorage);
+  return defineBackend({
     name: BACKEND_NAME,
     device: selected.info,
-    capabilities: ['batchNorm', 'training'],
-    upload(data: Float32Array | Int32Array | readonly number[], shape: Shape, dtype?: DType): Tensor {
-      const kind = dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
-      const values = data instanceof Float32Array ? data : Float32Array.from(data);
-      return ctx.adopt(storage.upload(values), shape, kind);
-    },
-    async read(t: Tensor): Promise<Float32Array | Int32Array> {
-      const h = own(t);
-      const values = await storage.read(h.storage);
-      return h.dtype === 'int32' ? Int32Array.from(values) : values;
-    },
-    reshape(t: Tensor, shape: Shape): Tensor {
-      const h = own(t);
-      return ctx.adopt(storage.share(h.storage), shape, h.dtype);
-    },
-    dispose(t: Tensor): void {
-      ctx.dispose(own(t));
-    },
-    memory(): MemoryInfo {
-      let bytes = 0;
-      for (const t of ctx.live) bytes += t.size * 4;
-      return { tensors: ctx.live.size, bytes };
-    },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      ctx.dispose(...ctx.live);
+    storage: contextStorage(ctx, async () => {
       await gpu.destroy();
       if (selected.mode === 'webgpu') await releaseWebGpu();
-    },
-  };
-  return checked({ ...core, ...bindKernels(ctx), kernelModes: () => ctx.kernelModes() });
+    }),
+    kernels: bindKernels(ctx),
+    extras: { kernelModes: () => ctx.kernelModes() },
+  });
 }

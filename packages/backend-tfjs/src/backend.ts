@@ -1,7 +1,6 @@
 import {
-  DisposedTensorError, SPECIFICATION_VERSION, checked,
-  type BackendOptions, type BatchNormKernels, type DType, type MemoryInfo, type Shape, type Tensor,
-  type TrainingBackend, type TrainingKernels,
+  defineBackend,
+  type BackendOptions, type BackendStorage, type BatchNormKernels, type DefinedBackend, type KernelName, type TrainingKernels,
 } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
 import { onDevice, openDevice, releaseDevice, type DeviceName, type OpenDevice } from './device.js';
@@ -14,7 +13,7 @@ import { relu, reluBackward, sigmoid, sigmoidBackward } from './kernels/activati
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool2d.js';
 import { sgd } from './kernels/sgd.js';
 import { softmaxCrossEntropy } from './kernels/softmax-cross-entropy.js';
-import { BACKEND_NAME, TfjsTensor, own } from './tensor.js';
+import { BACKEND_NAME, TfjsTensor } from './tensor.js';
 
 export interface TfjsBackendOptions extends BackendOptions {
   /**
@@ -25,9 +24,7 @@ export interface TfjsBackendOptions extends BackendOptions {
   readonly device?: DeviceName | 'auto' | (string & Record<never, never>);
 }
 
-type TfTensors = Record<string, tf.Tensor>;
 type KernelResult = tf.Tensor | Record<string, tf.Tensor>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type TfKernel = (inputs: any, attrs: any, ctx: KernelContext) => KernelResult;
 
 /** The kernels, each a synchronous function of tfjs tensors run inside tf.tidy. */
@@ -37,80 +34,43 @@ const KERNELS = {
   avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward,
   sigmoid, sigmoidBackward, relu, reluBackward,
   softmaxCrossEntropy, sgd, argmax,
-} satisfies Record<keyof BatchNormKernels | keyof TrainingKernels, TfKernel>;
+} satisfies Record<KernelName, TfKernel>;
+
+/** Handles around tfjs tensors, which stay wherever the active tfjs backend keeps them. */
+function tfjsStorage(device: OpenDevice): BackendStorage<TfjsTensor> {
+  return {
+    // Copy: tfjs's CPU backends keep the array they are given, and the contract promises not to.
+    upload: (values, shape, dtype) => new TfjsTensor(tf.tensor(values.slice(), [...shape], dtype)),
+    async read(t) {
+      const values = await t.tensor.data();
+      // data() may hand out the backend's own storage; return a copy the caller may keep and write.
+      return t.dtype === 'int32' ? Int32Array.from(values as Int32Array) : Float32Array.from(values as Float32Array);
+    },
+    reshape: (t, shape) => new TfjsTensor(tf.reshape(t.tensor, [...shape])),
+    release: (t) => t.release(),
+    close: async () => releaseDevice(device),
+  };
+}
+
+/** Each kernel run on the device inside tf.tidy, its tfjs results wrapped as handles. */
+function tfjsKernels(device: OpenDevice): BatchNormKernels & TrainingKernels {
+  const ctx: KernelContext = { device: device.name, hasKernel: (name) => tf.getKernel(name, device.name) !== undefined };
+  const run = (fn: TfKernel) => async (inputs: Record<string, TfjsTensor>, attrs?: unknown): Promise<unknown> => {
+    const tensors = Object.fromEntries(Object.entries(inputs).map(([key, t]) => [key, t.tensor]));
+    const result = await onDevice(device, () => tf.tidy(() => fn(tensors, attrs, ctx)));
+    // A kernel result must be a new tensor: a handle sharing an input's tf.Tensor would free it twice.
+    const given = new Set(Object.values(tensors));
+    const fresh = (t: tf.Tensor) => new TfjsTensor(given.has(t) ? t.clone() : t);
+    if (result instanceof tf.Tensor) return fresh(result);
+    return Object.fromEntries(Object.entries(result).map(([key, t]) => [key, fresh(t)]));
+  };
+  return Object.fromEntries(Object.entries(KERNELS).map(([name, fn]) => [name, run(fn)])) as unknown as BatchNormKernels & TrainingKernels;
+}
+
+export type TfjsBackend = DefinedBackend<ReturnType<typeof tfjsKernels>, Record<never, never>>;
 
 /** Creates a bnkit backend on TensorFlow.js. Tensors stay tfjs tensors on the device between kernels. */
-export async function createBackend(options: TfjsBackendOptions = {}): Promise<TrainingBackend> {
-  const device: OpenDevice = await openDevice(options.device);
-  const live = new Set<TfjsTensor>();
-  let closed = false;
-  const ctx: KernelContext = { device: device.name, hasKernel: (name) => tf.getKernel(name, device.name) !== undefined };
-
-  const adopt = (t: tf.Tensor): TfjsTensor => {
-    const handle = new TfjsTensor(t);
-    live.add(handle);
-    return handle;
-  };
-  const assertOpen = (): void => {
-    if (closed) throw new DisposedTensorError(`backend '${BACKEND_NAME}' (${device.name}) was used after close()`);
-  };
-
-  const run = (name: keyof typeof KERNELS) => {
-    const fn = KERNELS[name] as TfKernel;
-    return async (inputs: Record<string, Tensor>, attrs?: unknown): Promise<unknown> => {
-      assertOpen();
-      const tensors: TfTensors = {};
-      for (const [key, t] of Object.entries(inputs)) tensors[key] = own(t).tensor;
-      const result = await onDevice(device, () => tf.tidy(() => fn(tensors, attrs, ctx)));
-      // A kernel result must be a new tensor: a handle sharing an input's tf.Tensor would free it twice.
-      const inputsSet = new Set(Object.values(tensors));
-      const fresh = (t: tf.Tensor) => adopt(inputsSet.has(t) ? t.clone() : t);
-      if (result instanceof tf.Tensor) return fresh(result);
-      return Object.fromEntries(Object.entries(result).map(([key, t]) => [key, fresh(t)]));
-    };
-  };
-
-  const kernels = Object.fromEntries(Object.keys(KERNELS).map((name) => [name, run(name as keyof typeof KERNELS)]));
-
-  const backend = {
-    specificationVersion: SPECIFICATION_VERSION,
-    name: BACKEND_NAME,
-    device: device.info,
-    capabilities: ['batchNorm', 'training'] as const,
-    upload(data: Float32Array | Int32Array | readonly number[], shape: Shape, dtype?: DType): Tensor {
-      assertOpen();
-      const kind = dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
-      // Copy: tfjs's CPU backends keep the array they are given, and the contract promises not to.
-      const values = kind === 'int32' ? Int32Array.from(data) : Float32Array.from(data);
-      return adopt(tf.tensor(values, [...shape], kind));
-    },
-    async read(t: Tensor): Promise<Float32Array | Int32Array> {
-      const h = own(t);
-      const values = await h.tensor.data();
-      // data() may hand out the backend's own storage; return a copy the caller may keep and write.
-      return h.dtype === 'int32' ? Int32Array.from(values as Int32Array) : Float32Array.from(values as Float32Array);
-    },
-    reshape(t: Tensor, shape: Shape): Tensor {
-      assertOpen();
-      return adopt(tf.reshape(own(t).tensor, [...shape]));
-    },
-    dispose(t: Tensor): void {
-      const h = own(t);
-      if (live.delete(h)) h.release();
-    },
-    memory(): MemoryInfo {
-      let bytes = 0;
-      for (const h of live) bytes += h.bytes;
-      return { tensors: live.size, bytes };
-    },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      for (const h of live) h.release();
-      live.clear();
-      releaseDevice(device);
-    },
-    ...kernels,
-  };
-  return checked(backend as unknown as TrainingBackend);
+export async function createBackend(options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
+  const device = await openDevice(options.device);
+  return defineBackend({ name: BACKEND_NAME, device: device.info, storage: tfjsStorage(device), kernels: tfjsKernels(device) });
 }

@@ -39,11 +39,3 @@ export class TfjsTensor implements Tensor {
     this.#tensor = null;
   }
 }
-
-/** The handle as this backend's own type, or DisposedTensorError for a foreign one. */
-export function own(t: Tensor): TfjsTensor {
-  if (!(t instanceof TfjsTensor)) {
-    throw new DisposedTensorError(`tensor from backend '${(t as Tensor)?.backend}' passed to backend '${BACKEND_NAME}'`);
-  }
-  return t;
-}

@@ -1,7 +1,4 @@
-import type {
-  BatchNormKernels, Conv2dAttrsInit, Conv2dBackwardAttrsInit, Conv2dBackwardInputs, Conv2dInputs, KernelGroup,
-  ParameterGradients, Pool2dAttrsInit, TrainingKernels,
-} from './kernels.js';
+import type { BatchNormKernels, DefaultedAttrCalls, KernelGroup, TrainingKernels } from './kernel-table.js';
 import type { Shape } from './shape.js';
 import type { DType, Tensor } from './tensor.js';
 
@@ -57,20 +54,6 @@ export interface BackendCore {
    * BackendClosedError except `close()` (a no-op) and `memory()` (which reports no live tensors).
    */
   close(): Promise<void>;
-}
-
-/**
- * The training kernels whose attributes have defaults, as callers may call them: fields with a default
- * may be left out (conv2d's attrs entirely). `checked()` fills the defaults, so the kernels a backend
- * implements (`TrainingKernels`) always receive complete attributes.
- */
-export interface DefaultedAttrCalls {
-  conv2d(inputs: Conv2dInputs, attrs?: Conv2dAttrsInit): Promise<Tensor>;
-  conv2dBackward(inputs: Conv2dBackwardInputs, attrs?: Conv2dBackwardAttrsInit): Promise<ParameterGradients>;
-  avgPool2d(inputs: { readonly x: Tensor }, attrs: Pool2dAttrsInit): Promise<Tensor>;
-  avgPool2dBackward(inputs: { readonly x: Tensor; readonly dy: Tensor }, attrs: Pool2dAttrsInit): Promise<Tensor>;
-  maxPool2d(inputs: { readonly x: Tensor }, attrs: Pool2dAttrsInit): Promise<Tensor>;
-  maxPool2dBackward(inputs: { readonly x: Tensor; readonly dy: Tensor }, attrs: Pool2dAttrsInit): Promise<Tensor>;
 }
 
 export type Backend = BackendCore & BatchNormKernels & Partial<TrainingKernels & DefaultedAttrCalls>;

@@ -1,102 +1,76 @@
-import { conv2dAttrs, conv2dBackwardAttrs, pool2dAttrs } from './attrs.js';
 import type { Backend, MemoryInfo, TrainingBackend } from './backend.js';
 import { InvalidArgumentError, NotImplementedKernelError, ShapeError } from './errors.js';
 import { HandleRegistry } from './handles.js';
-import { KERNEL_GROUPS, type KernelGroup, type KernelName } from './kernels.js';
+import { KERNEL_GROUPS, KERNEL_TABLE, type KernelGroup, type KernelSpec } from './kernel-table.js';
 import { assertValidShape, formatShape, sizeOf, type Shape } from './shape.js';
 import type { DType, Tensor } from './tensor.js';
-import {
-  validateArgmax, validateBatchNorm, validateConv2d, validateLabelValues, validateLinear, validatePool2d,
-  validateSameShape, validateSgd, validateSoftmaxCrossEntropy,
-} from './validate.js';
 
 /** Marks a checked wrapper and points at the backend it wraps. */
 const INNER = Symbol.for('bnkit.checked.inner');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Any = any;
-
-type Read = (t: Tensor) => Promise<Float32Array | Int32Array>;
-
-/** What `checked` does with each kernel's arguments before the backend sees them. */
-interface KernelSpec {
-  /** The tensor inputs, all required. */
-  readonly inputs: readonly string[];
-  /** Fills attribute defaults; its result is what validation and the backend see. */
-  readonly attrs?: (attrs: Any) => unknown;
-  /** Shape and attribute checks. */
-  readonly check: (inputs: Any, attrs: Any) => void;
-  /** Checks that need the data, run after `check`. */
-  readonly checkData?: (inputs: Any, read: Read) => Promise<void>;
+/** InvalidArgumentError unless an argument is given: a missing or null argument never reaches a backend. */
+function present(value: unknown, call: string, argument: string, allowed: string): void {
+  if (value === undefined || value === null) {
+    throw new InvalidArgumentError(`${call}: argument '${argument}' is ${value === null ? 'null' : 'missing'}; it must be ${allowed}`);
+  }
 }
 
-const BN_TRAIN_INPUTS = ['x', 'gamma', 'beta', 'runningMean', 'runningVar'];
-const POOL: Pick<KernelSpec, 'inputs' | 'attrs' | 'check'> = { inputs: ['x'], attrs: pool2dAttrs, check: (i, a) => validatePool2d(i.x, a) };
-const POOL_BACKWARD: KernelSpec = { inputs: ['x', 'dy'], attrs: pool2dAttrs, check: (i, a) => validatePool2d(i.x, a, i.dy) };
-
-/** Keyed by KernelName so none is missed. */
-const KERNEL_SPECS: Record<KernelName, KernelSpec> = {
-  batchNormTrain: { inputs: BN_TRAIN_INPUTS, check: (i, a) => validateBatchNorm(i, a, true) },
-  batchNormTrainBackward: { inputs: ['x', 'dy', 'gamma', 'mean', 'invStd'], check: (i, a) => validateBatchNorm(i, a, true) },
-  batchNormEval: { inputs: BN_TRAIN_INPUTS, check: (i, a) => validateBatchNorm(i, a, false) },
-  batchNormEvalBackward: { inputs: ['x', 'dy', 'gamma', 'runningMean', 'runningVar'], check: (i, a) => validateBatchNorm(i, a, false) },
-  conv2d: { inputs: ['x', 'weight', 'bias'], attrs: conv2dAttrs, check: (i, a) => validateConv2d(i.x, i.weight, a, i.bias) },
-  conv2dBackward: {
-    inputs: ['x', 'weight', 'dy'], attrs: conv2dBackwardAttrs, check: (i, a) => validateConv2d(i.x, i.weight, a, undefined, i.dy),
-  },
-  linear: { inputs: ['x', 'weight', 'bias'], check: (i) => validateLinear(i.x, i.weight, i.bias) },
-  linearBackward: { inputs: ['x', 'weight', 'dy'], check: (i) => validateLinear(i.x, i.weight, undefined, i.dy) },
-  avgPool2d: POOL,
-  avgPool2dBackward: POOL_BACKWARD,
-  maxPool2d: POOL,
-  maxPool2dBackward: POOL_BACKWARD,
-  sigmoid: { inputs: ['x'], check: () => undefined },
-  sigmoidBackward: { inputs: ['y', 'dy'], check: (i) => validateSameShape(i.y, i.dy, 'sigmoidBackward dy') },
-  relu: { inputs: ['x'], check: () => undefined },
-  reluBackward: { inputs: ['x', 'dy'], check: (i) => validateSameShape(i.x, i.dy, 'reluBackward dy') },
-  softmaxCrossEntropy: {
-    inputs: ['logits', 'labels'],
-    check: (i) => validateSoftmaxCrossEntropy(i.logits, i.labels),
-    // One read of N int32 values per call: the only check that needs data, and small beside the N×K logits.
-    checkData: async (i, read) => validateLabelValues(await read(i.labels), i.logits.shape[1]),
-  },
-  sgd: { inputs: ['param', 'grad'], check: (i, a) => validateSgd(i.param, i.grad, a?.lr) },
-  argmax: { inputs: ['x'], check: (i) => validateArgmax(i.x) },
-};
-
-/** Every required input is a live, non-empty handle of this backend instance. */
-function checkInputs(kernel: string, spec: KernelSpec, inputs: unknown, handles: HandleRegistry): void {
+/** Every input of the kernel is given, a live non-empty handle of this backend instance, and of its dtype. */
+function checkInputs(kernel: string, spec: KernelSpec, inputs: unknown, handles: HandleRegistry): asserts inputs is object {
+  const names = Object.keys(spec.inputs);
   if (inputs === null || typeof inputs !== 'object') {
-    throw new InvalidArgumentError(`${kernel} inputs must be an object of tensors {${spec.inputs.join(', ')}}, got ${JSON.stringify(inputs)}`);
+    throw new InvalidArgumentError(`${kernel} inputs must be an object of tensors {${names.join(', ')}}, got ${JSON.stringify(inputs) ?? String(inputs)}`);
   }
-  for (const name of spec.inputs) {
+  for (const [name, dtype] of Object.entries(spec.inputs) as [string, DType][]) {
     const t = (inputs as Record<string, unknown>)[name];
-    if (t === undefined) throw new InvalidArgumentError(`${kernel} input '${name}' is missing (needs ${spec.inputs.join(', ')})`);
+    if (t === undefined || t === null) {
+      throw new InvalidArgumentError(`${kernel} input '${name}' is ${t === null ? 'null' : 'missing'} (needs ${names.join(', ')})`);
+    }
     handles.assertLive(t, `${kernel} input '${name}'`);
+    if (t.dtype !== dtype) {
+      throw new InvalidArgumentError(`${kernel} input '${name}' must be ${dtype}, got an ${t.dtype} tensor ${formatShape(t.shape)}`);
+    }
     if (sizeOf(t.shape) === 0) {
       throw new ShapeError(`${kernel} input '${name}' has shape ${formatShape(t.shape)} with no elements; kernels need non-empty tensors`);
     }
   }
 }
 
-/** Validates an upload and resolves its dtype, so the backend always receives an explicit one. */
-function resolveUpload(data: unknown, shape: Shape, dtype: DType | undefined): DType {
-  assertValidShape(shape, 'upload');
-  if (!(Array.isArray(data) || (ArrayBuffer.isView(data) && !(data instanceof DataView)))) {
-    throw new InvalidArgumentError(`upload data must be an array or a typed array of numbers, got ${Object.prototype.toString.call(data)}`);
+const NUMERIC_TYPED_ARRAYS = [
+  Float32Array, Float64Array, Int8Array, Int16Array, Int32Array, Uint8Array, Uint8ClampedArray, Uint16Array, Uint32Array,
+];
+
+/** A flat list of numbers (NaN and ±Infinity included), or InvalidArgumentError naming the first entry that is not one. */
+function assertNumbers(data: unknown): asserts data is Float32Array | Int32Array | readonly number[] {
+  if (NUMERIC_TYPED_ARRAYS.some((type) => data instanceof type)) return;
+  if (!Array.isArray(data)) {
+    throw new InvalidArgumentError(`upload data must be an array of numbers or a numeric typed array, got ${Object.prototype.toString.call(data)}`);
   }
-  const values = data as ArrayLike<number>;
+  const bad = data.findIndex((v) => typeof v !== 'number');
+  if (bad >= 0) {
+    const v: unknown = data[bad];
+    const what = Array.isArray(v) ? 'a nested array (data must be flat; the shape gives the dimensions)' : `${typeof v === 'object' ? String(v) : typeof v} ${JSON.stringify(v) ?? ''}`.trim();
+    throw new InvalidArgumentError(`upload data must hold only numbers, got ${what} at index ${bad}`);
+  }
+}
+
+/** Validates an upload and resolves its dtype, so the backend always receives an explicit one. */
+function resolveUpload(data: unknown, shape: unknown, dtype: unknown): DType {
+  present(data, 'upload', 'data', 'an array of numbers or a Float32Array / Int32Array');
+  present(shape, 'upload', 'shape', 'a list of non-negative integers');
+  assertValidShape(shape as Shape, 'upload');
+  assertNumbers(data);
   const resolved = dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
   if (resolved !== 'float32' && resolved !== 'int32') {
     throw new InvalidArgumentError(`upload dtype must be 'float32' or 'int32', got ${JSON.stringify(dtype)}`);
   }
-  if (values.length !== sizeOf(shape)) {
-    throw new ShapeError(`upload: ${values.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} values)`);
+  if (data.length !== sizeOf(shape as Shape)) {
+    throw new ShapeError(`upload: ${data.length} values do not fill shape ${formatShape(shape as Shape)} (${sizeOf(shape as Shape)} values)`);
   }
   if (resolved === 'int32' && !(data instanceof Int32Array)) {
     const outsideInt32 = (v: number) => !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31;
-    const bad = Array.prototype.findIndex.call(values, outsideInt32);
-    if (bad >= 0) throw new InvalidArgumentError(`upload: int32 data must be integers in the int32 range, got ${values[bad]} at index ${bad}`);
+    const bad = Array.prototype.findIndex.call(data, outsideInt32);
+    if (bad >= 0) throw new InvalidArgumentError(`upload: int32 data must be integers in the int32 range, got ${data[bad]} at index ${bad}`);
   }
   return resolved;
 }
@@ -114,14 +88,18 @@ export function checked<B extends Backend>(backend: B): B {
   const wrapper = Object.create(backend) as Record<string | symbol, unknown>;
   wrapper[INNER] = backend;
   // Delegate explicitly (not through the prototype) so backends may use private class fields.
+  const handle = (t: unknown, call: string): void => {
+    present(t, call, 't', 'a tensor handle of this backend');
+    handles.assertLive(t, call);
+  };
   wrapper.read = async (t: Tensor) => {
     handles.assertOpen('read');
-    handles.assertLive(t, 'read');
+    handle(t, 'read');
     return backend.read(t);
   };
   wrapper.dispose = (t: Tensor) => {
     handles.assertOpen('dispose');
-    handles.assertLive(t, 'dispose');
+    handle(t, 'dispose');
     backend.dispose(t);
     handles.retire(t);
   };
@@ -138,14 +116,15 @@ export function checked<B extends Backend>(backend: B): B {
   };
   wrapper.reshape = (t: Tensor, shape: Shape): Tensor => {
     handles.assertOpen('reshape');
-    handles.assertLive(t, 'reshape');
+    handle(t, 'reshape');
+    present(shape, 'reshape', 'shape', 'a list of non-negative integers');
     assertValidShape(shape, 'reshape');
     if (sizeOf(shape) !== sizeOf(t.shape)) {
       throw new ShapeError(`reshape: cannot view ${formatShape(t.shape)} (${sizeOf(t.shape)} values) as ${formatShape(shape)}`);
     }
     return handles.issue(backend.reshape(t, shape));
   };
-  for (const [name, spec] of Object.entries(KERNEL_SPECS)) {
+  for (const [name, spec] of Object.entries(KERNEL_TABLE) as [string, KernelSpec][]) {
     const impl = (backend as unknown as Record<string, unknown>)[name];
     wrapper[name] =
       typeof impl === 'function'

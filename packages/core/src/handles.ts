@@ -2,8 +2,16 @@ import { BackendClosedError, DisposedTensorError } from './errors.js';
 import { formatShape } from './shape.js';
 import type { Tensor } from './tensor.js';
 
-function isHandle(v: unknown): v is Tensor {
+/** Whether `v` has the form of a tensor handle (whether it is a live one is the registry's question). */
+export function isHandle(v: unknown): v is Tensor {
   return typeof v === 'object' && v !== null && Array.isArray((v as Tensor).shape) && typeof (v as Tensor).dtype === 'string';
+}
+
+/** The handles of a kernel result: the result itself when it is one, else its tensor-valued fields. */
+export function handlesOf(result: unknown): Tensor[] {
+  if (isHandle(result)) return [result];
+  if (!result || typeof result !== 'object') return [];
+  return Object.values(result).filter(isHandle);
 }
 
 function describe(v: unknown): string {
@@ -36,10 +44,7 @@ export class HandleRegistry {
 
   /** Registers the handles of a result: one tensor, or an object whose tensor-valued fields are handles. */
   issue<T>(result: T): T {
-    if (isHandle(result)) this.#live.set(result, true);
-    else if (result && typeof result === 'object') {
-      for (const v of Object.values(result)) if (isHandle(v)) this.#live.set(v, true);
-    }
+    for (const t of handlesOf(result)) this.#live.set(t, true);
     return result;
   }
 

@@ -1,8 +1,8 @@
-import type { BatchNormAttrs } from './batchnorm.js';
 import type { Tensor } from './tensor.js';
 
 /*
- * The kernel set of the contract. Every kernel is asynchronous (returns a Promise) so that a GPU backend,
+ * The inputs, attributes and outputs of the contract's kernels; the kernel table (kernel-table.ts) names
+ * the kernels and derives their interfaces from these. Every kernel is asynchronous (returns a Promise) so that a GPU backend,
  * whose work completes later, fits without change; a CPU backend simply resolves at once. Kernels never
  * mutate their inputs: updated running statistics and parameters come back as new handles, and the caller
  * disposes what it no longer needs.
@@ -65,29 +65,6 @@ export interface BatchNormGradients {
   readonly dgamma: Tensor;
   /** `Σ dy` per channel. */
   readonly dbeta: Tensor;
-}
-
-export interface BatchNormKernels {
-  /**
-   * Training forward: normalise with batch statistics, return updated running statistics.
-   * NaN/±Inf in x: its channel's y, invStd, runningVar NaN, mean/runningMean non-finite; other channels bit for bit unaffected (docs/nan-semantics.md).
-   */
-  batchNormTrain(inputs: BatchNormInputs, attrs: BatchNormAttrs): Promise<BatchNormTrainOutputs>;
-  /**
-   * `dx = gamma·invStd/n · (n·dy − Σdy − xhat·Σ(dy·xhat))`, with dgamma and dbeta.
-   * NaN/±Inf in x or dy make its channel's dx and dgamma non-finite (dbeta too for dy; dbeta ignores x); other channels unaffected.
-   */
-  batchNormTrainBackward(inputs: BatchNormTrainBackwardInputs, attrs: BatchNormAttrs): Promise<BatchNormGradients>;
-  /**
-   * Eval forward: normalise with the running statistics, which stay untouched.
-   * Elementwise: a NaN/±Inf in x changes only its own y (NaN, or ±Inf times the sign of gamma).
-   */
-  batchNormEval(inputs: BatchNormInputs, attrs: BatchNormAttrs): Promise<Tensor>;
-  /**
-   * `dx = dy · gamma / sqrt(runningVar + eps)`; dgamma and dbeta as in training with xhat from running stats.
-   * A NaN/±Inf in dy changes only its own dx (x never reaches dx); a bad x or dy makes its channel's dgamma non-finite, dbeta too for dy.
-   */
-  batchNormEvalBackward(inputs: BatchNormEvalBackwardInputs, attrs: BatchNormAttrs): Promise<BatchNormGradients>;
 }
 
 // ----------------------------------------------------------------------------------------------- Training
@@ -185,47 +162,3 @@ export interface SoftmaxCrossEntropyOutputs {
 export interface SgdAttrs {
   readonly lr: number;
 }
-
-export interface TrainingKernels {
-  conv2d(inputs: Conv2dInputs, attrs: Conv2dAttrs): Promise<Tensor>;
-  conv2dBackward(inputs: Conv2dBackwardInputs, attrs: Conv2dBackwardAttrs): Promise<ParameterGradients>;
-  linear(inputs: LinearInputs): Promise<Tensor>;
-  linearBackward(inputs: LinearBackwardInputs): Promise<Required<ParameterGradients>>;
-  avgPool2d(inputs: { readonly x: Tensor }, attrs: Pool2dAttrs): Promise<Tensor>;
-  avgPool2dBackward(inputs: { readonly x: Tensor; readonly dy: Tensor }, attrs: Pool2dAttrs): Promise<Tensor>;
-  /** NaN is the largest value: a window holding one gives NaN, and the gradient goes to its first NaN. */
-  maxPool2d(inputs: { readonly x: Tensor }, attrs: Pool2dAttrs): Promise<Tensor>;
-  maxPool2dBackward(inputs: { readonly x: Tensor; readonly dy: Tensor }, attrs: Pool2dAttrs): Promise<Tensor>;
-  sigmoid(inputs: { readonly x: Tensor }): Promise<Tensor>;
-  /** Uses the forward output: dx = dy · y · (1 − y). */
-  sigmoidBackward(inputs: { readonly y: Tensor; readonly dy: Tensor }): Promise<Tensor>;
-  /** relu(NaN) = NaN. */
-  relu(inputs: { readonly x: Tensor }): Promise<Tensor>;
-  /** dx = 0 where x <= 0, else dy: x = NaN passes dy (PyTorch's threshold_backward), a bad dy where x <= 0 gives 0. */
-  reluBackward(inputs: { readonly x: Tensor; readonly dy: Tensor }): Promise<Tensor>;
-  /**
-   * Numerically stable for large logits (log-sum-exp with the maximum subtracted).
-   * A NaN or +Inf logit makes its row's loss, the mean loss and its row's dlogits NaN; other rows' dlogits unaffected.
-   */
-  softmaxCrossEntropy(inputs: SoftmaxCrossEntropyInputs): Promise<SoftmaxCrossEntropyOutputs>;
-  /** Plain SGD: returns `param − lr · grad` as a new handle. */
-  sgd(inputs: { readonly param: Tensor; readonly grad: Tensor }, attrs: SgdAttrs): Promise<Tensor>;
-  /**
-   * Index of the maximum along the last axis (first one on ties), int32, rank reduced by one.
-   * NaN counts as the maximum (the first NaN of a row wins), as in PyTorch.
-   */
-  argmax(inputs: { readonly x: Tensor }): Promise<Tensor>;
-}
-
-export type KernelGroup = 'batchNorm' | 'training';
-
-export const KERNEL_GROUPS: { readonly [G in KernelGroup]: readonly string[] } = {
-  batchNorm: ['batchNormTrain', 'batchNormTrainBackward', 'batchNormEval', 'batchNormEvalBackward'],
-  training: [
-    'conv2d', 'conv2dBackward', 'linear', 'linearBackward', 'avgPool2d', 'avgPool2dBackward',
-    'maxPool2d', 'maxPool2dBackward', 'sigmoid', 'sigmoidBackward', 'relu', 'reluBackward',
-    'softmaxCrossEntropy', 'sgd', 'argmax',
-  ],
-};
-
-export type KernelName = keyof BatchNormKernels | keyof TrainingKernels;

@@ -2,11 +2,12 @@ import { assertTrainableBatch, batchNormLayout, validateBatchNormAttrs, type Bat
 import { InvalidArgumentError, ShapeError } from './errors.js';
 import type { Conv2dAttrs, Pair, Pool2dAttrs } from './kernels.js';
 import { formatShape, shapesEqual, type Shape } from './shape.js';
-import type { DType, Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
 
 /*
  * Argument validation shared by every backend. Each function checks shapes and attributes of one kernel
- * and returns the derived output geometry, so backends do not re-derive (and disagree on) it.
+ * and returns the derived output geometry, so backends do not re-derive (and disagree on) it. Presence and
+ * dtypes of the inputs are checked before, from the kernel table.
  */
 
 function expectRank(t: Tensor, rank: number, what: string): void {
@@ -21,10 +22,6 @@ function expectShape(t: Tensor, shape: Shape, what: string): void {
   }
 }
 
-function expectDType(t: Tensor, dtype: DType, what: string): void {
-  if (t.dtype !== dtype) throw new InvalidArgumentError(`${what} must be ${dtype}, got ${t.dtype}`);
-}
-
 function expectPair(p: Pair, min: number, what: string): void {
   if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => Number.isInteger(v) && v >= min)) {
     throw new InvalidArgumentError(`${what} must be a pair of integers >= ${min}, got ${JSON.stringify(p)}`);
@@ -37,7 +34,6 @@ export function validateBatchNorm(
   training: boolean,
 ): BatchNormLayout {
   validateBatchNormAttrs(attrs);
-  expectDType(inputs.x, 'float32', 'x');
   const layout = batchNormLayout(inputs.x.shape, attrs.axis);
   const perChannel = [layout.channels];
   for (const key of ['gamma', 'beta', 'runningMean', 'runningVar', 'mean', 'invStd'] as const) {
@@ -151,7 +147,6 @@ export function validateSameShape(a: Tensor, b: Tensor, what: string): void {
 
 export function validateSoftmaxCrossEntropy(logits: Tensor, labels: Tensor): { n: number; k: number } {
   expectRank(logits, 2, 'softmaxCrossEntropy logits [N, K]');
-  expectDType(labels, 'int32', 'softmaxCrossEntropy labels');
   const [n, k] = logits.shape;
   expectShape(labels, [n], 'softmaxCrossEntropy labels');
   if (n < 1 || k < 1) throw new ShapeError(`softmaxCrossEntropy needs N >= 1 and K >= 1, got ${formatShape(logits.shape)}`);
