@@ -28,7 +28,7 @@ function checkInputs(kernel: string, spec: KernelSpec, inputs: unknown, handles:
     }
     handles.assertLive(t, `${kernel} input '${name}'`);
     if (t.dtype !== dtype) {
-      throw new InvalidArgumentError(`${kernel} input '${name}' must be ${dtype}, got an ${t.dtype} tensor ${formatShape(t.shape)}`);
+      throw new InvalidArgumentError(`${kernel} input '${name}' must be ${dtype}, got ${t.dtype === 'int32' ? 'an' : 'a'} ${t.dtype} tensor ${formatShape(t.shape)}`);
     }
     if (sizeOf(t.shape) === 0) {
       throw new ShapeError(`${kernel} input '${name}' has shape ${formatShape(t.shape)} with no elements; kernels need non-empty tensors`);
@@ -49,8 +49,11 @@ function assertNumbers(data: unknown): asserts data is Float32Array | Int32Array
   const bad = data.findIndex((v) => typeof v !== 'number');
   if (bad >= 0) {
     const v: unknown = data[bad];
-    const what = Array.isArray(v) ? 'a nested array (data must be flat; the shape gives the dimensions)' : `${typeof v === 'object' ? String(v) : typeof v} ${JSON.stringify(v) ?? ''}`.trim();
-    throw new InvalidArgumentError(`upload data must hold only numbers, got ${what} at index ${bad}`);
+    if (Array.isArray(v)) {
+      throw new InvalidArgumentError(`upload data must be flat, got a nested array at index ${bad} (the shape gives the dimensions)`);
+    }
+    const shown = v === null || v === undefined ? String(v) : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
+    throw new InvalidArgumentError(`upload data must hold only numbers, got ${shown} at index ${bad}`);
   }
 }
 
