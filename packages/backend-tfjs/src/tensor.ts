@@ -29,10 +29,6 @@ export class TfjsTensor implements Tensor {
     return this.#tensor;
   }
 
-  get bytes(): number {
-    return this.#tensor === null ? 0 : this.#tensor.size * 4;
-  }
-
   /** Frees the tfjs tensor; later use of this handle throws DisposedTensorError. */
   release(): void {
     this.#tensor?.dispose();

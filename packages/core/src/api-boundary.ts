@@ -115,3 +115,39 @@ export async function misrefusal(c: BoundaryCase): Promise<string | undefined> {
   const name = outcome instanceof Error ? outcome.name : typeof outcome;
   return `${c.id}: expected a ${c.code} error matching ${c.phrase}, got ${name} (code ${String(code)}): ${message}`;
 }
+
+export interface BoundaryReport {
+  /** How many cases ran. */
+  readonly cases: number;
+  /** What went wrong, one line per case that was not refused as required (empty when all were). */
+  readonly failures: readonly string[];
+}
+
+/**
+ * Runs every case on two fresh instances from `create`: the open cases, then (after closing both) the
+ * closed ones, and checks that `memory()` reports nothing live after `close()`.
+ */
+export async function runBoundaryCases(create: () => Promise<Backend>): Promise<BoundaryReport> {
+  const b = await create();
+  const sibling = await create();
+  const failures: string[] = [];
+  let cases = 0;
+  const run = async (list: readonly BoundaryCase[]) => {
+    for (const c of list) {
+      cases++;
+      const failure = await misrefusal(c);
+      if (failure) failures.push(failure);
+    }
+  };
+  let handle: Tensor;
+  try {
+    handle = b.upload([1, 2, 3, 4, 5, 6], [2, 3]);
+    await run(openBoundaryCases(b, sibling));
+  } finally {
+    await Promise.all([b.close(), sibling.close()]);
+  }
+  await run(closedBoundaryCases(b, handle));
+  const memory = b.memory();
+  if (memory.tensors !== 0 || memory.bytes !== 0) failures.push(`memory() after close() reports ${JSON.stringify(memory)}, expected nothing live`);
+  return { cases, failures };
+}
