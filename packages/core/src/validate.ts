@@ -107,7 +107,12 @@ export function validateLinear(x: Tensor, weight: Tensor, bias?: Tensor, dy?: Te
   if (win !== fin) throw new ShapeError(`linear weight ${formatShape(weight.shape)} expects ${win} inputs but x ${formatShape(x.shape)} has ${fin}`);
   if (bias) expectShape(bias, [out], 'linear bias');
   if (dy) expectShape(dy, [n, out], 'linear dy');
-  return { n, in: fin, out };
+  return linearGeometry(x.shape, weight.shape);
+}
+
+/** The geometry of a linear call whose arguments are already valid; `validateLinear` checks them and returns the same. */
+export function linearGeometry(xShape: Shape, weightShape: Shape): LinearGeometry {
+  return { n: xShape[0], in: xShape[1], out: weightShape[0] };
 }
 
 export interface Pool2dGeometry {
