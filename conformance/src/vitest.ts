@@ -1,4 +1,4 @@
-import type { BackendFactory, MemoryInfo } from '@bnkit/core';
+import type { Backend, BackendFactory, MemoryInfo } from '@bnkit/core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { CHECKS } from './checks/index.js';
 import { goldenFixtures, runCase } from './checks/golden-fixtures.js';
@@ -44,6 +44,11 @@ export interface BackendSuite {
    * different failure shows up.
    */
   readonly expectedFailures?: Readonly<Record<string, string>>;
+  /**
+   * Registers the package's own tests for this device in the same describe block, after the suite's, on the
+   * same instance (as its factory returned it): e.g. that every kernel compiled in the requested mode.
+   */
+  readonly also?: (backend: () => Backend, device: string | undefined) => void;
 }
 
 const FAILING: readonly Status[] = ['fail', 'not-implemented'];
@@ -114,6 +119,8 @@ function describeDevice(suite: BackendSuite, device: string | undefined, fixture
     const now = opened().ctx.backendAsCreated.memory();
     expect(now, `live tensors and bytes after the suite, against ${JSON.stringify(baseline)} before it`).toEqual(baseline);
   });
+
+  suite.also?.(() => opened().ctx.backendAsCreated, device);
 }
 
 /**
