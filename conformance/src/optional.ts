@@ -58,9 +58,12 @@ export interface NnModel {
   dispose(): void;
 }
 
-/** A labelled image set of @bnkit/data, passed through to @bnkit/nn's fit. */
+/** A labelled image set: what @bnkit/data loads and @bnkit/nn's fit trains on. */
 export interface NnLabeledImages {
+  readonly images: Float32Array;
+  readonly labels: Int32Array;
   readonly count: number;
+  readonly shape: readonly [number, number, number];
 }
 
 /** One epoch of @bnkit/nn's fit history. */

@@ -20,13 +20,14 @@ export const SUITE_NUM_RUNS = 100;
 /** Per test: generous, as a verdict must never depend on how loaded the machine is. */
 const TEST_TIMEOUT_MS = 30 * 60_000;
 
-export interface BackendSuite {
+/** One backend to run the suite on; `D` is the device names its factory accepts. */
+export interface BackendSuite<D extends string = string> {
   /** Names the describe block, e.g. the package name. */
   readonly name: string;
   /** Creates the backend under test; called with `{ device }` for each entry of `devices`. */
-  readonly create: BackendFactory;
+  readonly create: (options: { readonly device?: D }) => Backend | Promise<Backend>;
   /** The devices to run on, each its own describe block; default one run on the factory's default device. */
-  readonly devices?: readonly string[];
+  readonly devices?: readonly D[];
   /** Registers every test as skipped, with this reason (e.g. no WebGPU adapter on this machine). */
   readonly skip?: string;
   /** `bn` or `training` (default): which kernel groups must be implemented. */
@@ -48,7 +49,7 @@ export interface BackendSuite {
    * Registers the package's own tests for this device in the same describe block, after the suite's, on the
    * same instance (as its factory returned it): e.g. that every kernel compiled in the requested mode.
    */
-  readonly also?: (backend: () => Backend, device: string | undefined) => void;
+  readonly also?: (backend: () => Backend, device: D | undefined) => void;
 }
 
 const FAILING: readonly Status[] = ['fail', 'not-implemented'];
@@ -65,14 +66,14 @@ function judge(test: TestContext, id: string, status: Status, message: string | 
   if (status !== 'pass') expect.fail(verdict);
 }
 
-function checkExpectedFailures(suite: BackendSuite, fixtures: readonly LoadedFixture[]): void {
+function checkExpectedFailures<D extends string>(suite: BackendSuite<D>, fixtures: readonly LoadedFixture[]): void {
   const known = new Set([...CHECKS.map((c) => c.id), ...fixtures.map((f) => f.fixture.id)]);
   for (const id of Object.keys(suite.expectedFailures ?? {})) {
     if (!known.has(id)) throw new ConformanceUsageError(`expectedFailures names '${id}', which is neither a check id nor a fixture id`);
   }
 }
 
-function describeDevice(suite: BackendSuite, device: string | undefined, fixtures: readonly LoadedFixture[]): void {
+function describeDevice<D extends string>(suite: BackendSuite<D>, device: D | undefined, fixtures: readonly LoadedFixture[]): void {
   const settings = resolveSettings({
     backend: suite.name,
     profile: suite.profile ?? 'training',
@@ -89,7 +90,8 @@ function describeDevice(suite: BackendSuite, device: string | undefined, fixture
     return session;
   };
   beforeAll(async () => {
-    session = await openSession({ factory: suite.create }, settings, fixtures);
+    // Called only with { device } for one of suite.devices, which is what the factory accepts.
+    session = await openSession({ factory: suite.create as BackendFactory }, settings, fixtures);
     baseline = session.ctx.backendAsCreated.memory();
   }, TEST_TIMEOUT_MS);
   afterAll(async () => {
@@ -128,10 +130,10 @@ function describeDevice(suite: BackendSuite, device: string | undefined, fixture
  * `fixtureDirs`), a test per check with a fixed seed and run count, and the memory baseline. Call it at the
  * top level of a vitest test file.
  */
-export function describeBackend(suite: BackendSuite): void {
+export function describeBackend<D extends string>(suite: BackendSuite<D>): void {
   const fixtures = loadFixtureDirs(fixtureDirsOf({ fixtureDirs: suite.fixtureDirs }));
   checkExpectedFailures(suite, fixtures);
-  const devices: readonly (string | undefined)[] = suite.devices ?? [undefined];
+  const devices: readonly (D | undefined)[] = suite.devices ?? [undefined];
   for (const device of devices) {
     const title = `${suite.name}${device !== undefined ? ` on ${device}` : ''}: bnkit conformance`;
     if (suite.skip !== undefined) describe.skip(`${title} (skipped: ${suite.skip})`, () => describeDevice(suite, device, fixtures));
