@@ -130,7 +130,7 @@ export async function openSession(
     requiredGroups: PROFILES[settings.profile],
     fixtures,
     // The reference is the plain TypeScript backend: --device is meant for the backend under test.
-    referenceBackend: () => (reference ??= backendTs('comparing with the TypeScript reference backend').then((m) => m.createBackend())),
+    referenceBackend: () => (reference ??= backendTs('the reference backend of checks 9 and 12').then((m) => m.createBackend())),
   };
   return {
     ctx,
