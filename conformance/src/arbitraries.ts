@@ -1,6 +1,5 @@
-import { BATCH_NORM_DEFAULTS, batchNormLayout, sizeOf, type BatchNormAttrs, type RunningVarEstimator } from '@bnkit/core';
+import { mulberry32, BATCH_NORM_DEFAULTS, batchNormLayout, sizeOf, type BatchNormAttrs, type RunningVarEstimator } from '@bnkit/core';
 import fc from 'fast-check';
-import { mulberry32 } from '@bnkit/nn';
 import { uniform } from './random.js';
 
 /**

@@ -1,6 +1,6 @@
 /*
  * Property inputs are drawn by fast-check as a compact spec that includes an integer data seed; the tensors
- * are then filled from @bnkit/nn's seeded mulberry32, so a printed counterexample stays short and replays
+ * are then filled from @bnkit/core's seeded mulberry32, so a printed counterexample stays short and replays
  * exactly. Never Math.random().
  */
 

@@ -1,5 +1,4 @@
-import { createBackend as createTsBackend } from '@bnkit/backend-ts';
-import { checked, type Backend, type KernelGroup } from '@bnkit/core';
+import { checked, type Backend, type BackendFactory, type KernelGroup } from '@bnkit/core';
 import { loadBackendFactory } from '@bnkit/loader';
 import { fixtureDirs as builtinFixtureDirs } from '@bnkit/fixtures';
 import { CHECKS } from './checks/index.js';
@@ -7,7 +6,9 @@ import { missingKernelStatus, type CheckContext, type CheckDefinition, type Chec
 import { DEFAULT_NUM_RUNS } from './defaults.js';
 import { ConformanceUsageError } from './errors.js';
 import { loadFixtureDirs } from './fixtures/load.js';
+import type { LoadedFixture } from './fixtures/types.js';
 import { groupOfKernel, messageOf, missingKernelOf } from './kernel-errors.js';
+import { backendTs, OptionalPeerMissingError } from './optional.js';
 import { summarise } from './report/summary.js';
 import type { CheckResult, ConformanceReport, LenetTier, Profile } from './report/types.js';
 
@@ -72,7 +73,8 @@ function selects(check: CheckDefinition, filter: string | undefined, ctx: Pick<C
   return check.id.includes(filter) || check.title.includes(filter) || (check.matchesFilter?.(filter, ctx) ?? false);
 }
 
-async function runCheck(check: CheckDefinition, ctx: CheckContext): Promise<CheckResult> {
+/** Runs one check; a thrown missing kernel or optional peer becomes its status, anything else a FAIL. */
+export async function runCheck(check: CheckDefinition, ctx: CheckContext): Promise<CheckResult> {
   const started = performance.now();
   const skip = check.skipReason?.(ctx.settings);
   let outcome: CheckOutcome;
@@ -83,7 +85,9 @@ async function runCheck(check: CheckDefinition, ctx: CheckContext): Promise<Chec
       outcome = await check.run(ctx);
     } catch (e) {
       const kernel = missingKernelOf(e);
-      outcome = kernel !== undefined
+      outcome = e instanceof OptionalPeerMissingError
+        ? { status: 'skip', message: e.message }
+        : kernel !== undefined
         ? { status: missingKernelStatus(groupOfKernel(kernel), ctx.requiredGroups), message: `not implemented: ${kernel}` }
         : { status: 'fail', message: messageOf(e) };
     }
@@ -98,21 +102,25 @@ async function runCheck(check: CheckDefinition, ctx: CheckContext): Promise<Chec
   };
 }
 
+/** The backend under test opened for checking: the context every check gets, and close() for what it opened. */
+export interface CheckSession {
+  readonly ctx: CheckContext;
+  close(): Promise<void>;
+}
+
 /**
- * Runs the conformance checks against one backend and returns the report. Fixtures are loaded and validated
- * first, so a malformed one fails fast (MalformedFixtureError) before any kernel runs. A backend given by
- * spec is created here and always closed; a backend instance stays the caller's to close.
+ * Opens a backend for checking. Made by `factory` (called with `{ device }` when one is set), it is closed by the session's close() and check 12 gets a
+ * throwaway second instance; a backend `instance` stays the caller's to close. The reference backend is
+ * created on first use and closed by close().
  */
-export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
-  const settings = resolveSettings(options);
-  const startedAt = new Date();
-  const started = performance.now();
-  const fixtureDirs = [...(options.builtinFixtures === false ? [] : builtinFixtureDirs), ...(options.fixtureDirs ?? [])];
-  const fixtures = loadFixtureDirs(fixtureDirs);
+export async function openSession(
+  source: { readonly factory: BackendFactory } | { readonly instance: Backend },
+  settings: RunSettings,
+  fixtures: readonly LoadedFixture[],
+): Promise<CheckSession> {
   const backendOptions = settings.device !== undefined ? { device: settings.device } : {};
-  const owned = typeof options.backend === 'string';
-  const factory = typeof options.backend === 'string' ? await loadBackendFactory(options.backend, import.meta.url) : undefined;
-  const backendAsCreated = factory ? await factory(backendOptions) : (options.backend as Backend);
+  const factory = 'factory' in source ? source.factory : undefined;
+  const backendAsCreated = factory ? await factory(backendOptions) : (source as { readonly instance: Backend }).instance;
   const backend = checked(backendAsCreated);
   let reference: Promise<Backend> | undefined;
   const ctx: CheckContext = {
@@ -123,8 +131,41 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     requiredGroups: PROFILES[settings.profile],
     fixtures,
     // The reference is the plain TypeScript backend: --device is meant for the backend under test.
-    referenceBackend: () => (reference ??= createTsBackend()),
+    referenceBackend: () => (reference ??= backendTs('the reference backend of checks 9 and 12').then((m) => m.createBackend())),
   };
+  return {
+    ctx,
+    async close() {
+      // A reference that failed to load has nothing to close (the check that asked for it reported why).
+      if (reference) await reference.then((r) => r.close(), () => undefined);
+      if (factory) await backend.close();
+    },
+  };
+}
+
+/** The built-in fixture directories (unless turned off) and the caller's, in that order. */
+export function fixtureDirsOf(options: Pick<ConformanceOptions, 'builtinFixtures' | 'fixtureDirs'>): string[] {
+  return [...(options.builtinFixtures === false ? [] : builtinFixtureDirs), ...(options.fixtureDirs ?? [])];
+}
+
+/**
+ * Runs the conformance checks against one backend and returns the report. Fixtures are loaded and validated
+ * first, so a malformed one fails fast (MalformedFixtureError) before any kernel runs. A backend given by
+ * spec is created here and always closed; a backend instance stays the caller's to close.
+ */
+export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
+  const settings = resolveSettings(options);
+  const startedAt = new Date();
+  const started = performance.now();
+  const fixtureDirs = fixtureDirsOf(options);
+  const fixtures = loadFixtureDirs(fixtureDirs);
+  const session = await openSession(
+    typeof options.backend === 'string' ? { factory: await loadBackendFactory(options.backend, import.meta.url) } : { instance: options.backend },
+    settings,
+    fixtures,
+  );
+  const { ctx } = session;
+  const { backend } = ctx;
   try {
     const results: CheckResult[] = [];
     for (const check of options.checks ?? CHECKS) {
@@ -148,7 +189,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       ...summarise(results),
     };
   } finally {
-    if (reference) await (await reference).close();
-    if (owned) await backend.close();
+    await session.close();
   }
 }

@@ -1,4 +1,3 @@
-import { isTsBackend } from '@bnkit/backend-ts';
 import { missingKernels } from '@bnkit/core';
 import { attrsOf, bnCase, materialise } from '../arbitraries.js';
 import { checkProperty } from '../property.js';
@@ -6,6 +5,7 @@ import { withScope } from '../scope.js';
 import { evalBackwardScales, evalForwardScales, trainBackwardScales, trainForwardScales } from '../error-model.js';
 import { compareWithin, TWO_FLOAT32_RESULTS, worstOf } from '../tolerance.js';
 import { evalGradients, evaluate, trainWithGradients } from './bn-calls.js';
+import { backendTs } from '../optional.js';
 import { compareTrainingOutputs, runTrainingCase, trainingCase } from './training-agreement.js';
 import { missingKernelStatus, type CheckContext, type CheckDefinition, type CheckOutcome } from './types.js';
 
@@ -71,7 +71,7 @@ export const backendAgreement: CheckDefinition = {
   number: 9,
   title: 'agreement with the TypeScript reference backend on random inputs',
   async run(ctx) {
-    if (isTsBackend(ctx.backend)) {
+    if ((await backendTs('check 9 (agreement with the TypeScript reference backend)')).isTsBackend(ctx.backend)) {
       return { status: 'skip', message: 'this is the TypeScript reference backend itself: agreement with itself proves nothing' };
     }
     const reference = await ctx.referenceBackend();

@@ -1,6 +1,7 @@
 import { runnerFor } from '../fixtures/ops/index.js';
 import type { Fixture, HostTensor, LoadedFixture, TensorJson } from '../fixtures/types.js';
 import { groupOfKernel, messageOf, missingKernelOf } from '../kernel-errors.js';
+import { OptionalPeerMissingError } from '../optional.js';
 import type { CaseResult, Status } from '../report/types.js';
 import { withScope } from '../scope.js';
 import { compareArrays, formatDeviation, worstOf, type Deviation } from '../tolerance.js';
@@ -28,7 +29,8 @@ function compareOutputs(fixture: Fixture, actual: Record<string, HostTensor>): D
   });
 }
 
-async function runCase(ctx: CheckContext, { fixture, file }: LoadedFixture): Promise<CaseResult> {
+/** Runs one fixture case through its op's runner and compares every expected tensor within its tolerance. */
+export async function runCase(ctx: CheckContext, { fixture, file }: LoadedFixture): Promise<CaseResult> {
   const started = performance.now();
   const done = (status: Status, rest: Partial<CaseResult> = {}): CaseResult => ({ id: fixture.id, status, file, durationMs: performance.now() - started, ...rest });
   const runner = runnerFor(fixture.op);
@@ -39,6 +41,7 @@ async function runCase(ctx: CheckContext, { fixture, file }: LoadedFixture): Pro
     if (worst && worst.ratio > 1) return done('fail', { worst, message: `out of tolerance: ${formatDeviation(worst)}` });
     return done('pass', { worst });
   } catch (e) {
+    if (e instanceof OptionalPeerMissingError) return done('skip', { message: e.message });
     const kernel = missingKernelOf(e);
     if (kernel !== undefined) return done(missingKernelStatus(groupOfKernel(kernel), ctx.requiredGroups), { message: `not implemented: ${kernel}` });
     return done('fail', { message: messageOf(e) });

@@ -1,8 +1,7 @@
 import {
-  KERNEL_GROUPS, conv2dGeometry, missingKernels, pool2dGeometry,
+  KERNEL_GROUPS, conv2dGeometry, missingKernels, mulberry32, pool2dGeometry,
   type Backend, type DType, type KernelName, type Shape, type Tensor,
 } from '@bnkit/core';
-import { mulberry32 } from '@bnkit/nn';
 import fc from 'fast-check';
 import { attrsOf, bnCase, materialise, type BnCase } from '../arbitraries.js';
 import { messageOf } from '../kernel-errors.js';

@@ -1,7 +1,6 @@
 import { missingKernels } from '@bnkit/core';
-import { loadFashionMnist, takePerClass, type FashionMnist } from '@bnkit/data';
-import { fit as fitModel, lenetBN, type EpochRow } from '@bnkit/nn';
 import { messageOf } from '../kernel-errors.js';
+import { data as dataPackage, nn, type NnEpochRow } from '../optional.js';
 import type { LenetTier } from '../report/types.js';
 import { missingKernelStatus, type CheckDefinition } from './types.js';
 
@@ -47,7 +46,10 @@ export const lenetEndToEnd: CheckDefinition = {
     if (lacking.length > 0) {
       return { status: missingKernelStatus('training', ctx.requiredGroups), message: `not implemented: ${lacking.join(', ')}` };
     }
-    let data: FashionMnist;
+    const neededFor = 'check 10 (LeNet-BN on Fashion-MNIST)';
+    const { loadFashionMnist, takePerClass } = await dataPackage(neededFor);
+    const { fit: fitModel, lenetBN } = await nn(neededFor);
+    let data: Awaited<ReturnType<typeof loadFashionMnist>>;
     try {
       data = await loadFashionMnist();
     } catch (e) {
@@ -56,7 +58,7 @@ export const lenetEndToEnd: CheckDefinition = {
     const train = tier.perClass === undefined ? data.train : takePerClass(data.train, tier.perClass);
     const seed = ctx.settings.seed >>> 0;
     const model = lenetBN(ctx.backend, { seed });
-    let history: readonly EpochRow[];
+    let history: readonly NnEpochRow[];
     try {
       ({ history } = await fitModel(model, train, { ...RECIPE, epochs: tier.epochs, seed, test: data.test }));
     } finally {

@@ -1,5 +1,4 @@
-import type { Shape, Tensor, TrainingBackend } from '@bnkit/core';
-import { mulberry32 } from '@bnkit/nn';
+import { mulberry32, type Shape, type Tensor, type TrainingBackend } from '@bnkit/core';
 import fc from 'fast-check';
 import { uniform } from '../random.js';
 import type { TensorScope } from '../scope.js';

@@ -1,5 +1,4 @@
-import { sizeOf, type Pair, type Shape, type TrainingBackend } from '@bnkit/core';
-import { mulberry32 } from '@bnkit/nn';
+import { mulberry32, sizeOf, type Pair, type Shape, type TrainingBackend } from '@bnkit/core';
 import fc from 'fast-check';
 import { BehaviourViolated } from '../property.js';
 import { uniform } from '../random.js';

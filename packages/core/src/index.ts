@@ -9,3 +9,4 @@ export * from './validate.js';
 export * from './attrs.js';
 export * from './checked.js';
 export * from './define-backend.js';
+export * from './rng.js';

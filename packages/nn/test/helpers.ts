@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import createBackend from '@bnkit/backend-ts';
 import type { Backend } from '@bnkit/core';
@@ -10,10 +8,6 @@ export const newBackend = (): Promise<Backend> => createBackend({ threads: 1 });
 export interface FixtureTensor {
   readonly shape: number[];
   readonly data: number[];
-}
-
-export function readFixture<T>(relative: string): T {
-  return JSON.parse(readFileSync(fileURLToPath(new URL(`../../../fixtures/pytorch/${relative}`, import.meta.url)), 'utf8')) as T;
 }
 
 /** Worst |a − e| / (atol + rtol·|e|) over the elements, with where it happened. */

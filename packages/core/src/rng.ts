@@ -1,0 +1,53 @@
+import { InvalidArgumentError } from '@bnkit/core';
+
+/** A uniform random source on [0, 1). */
+export type Rng = () => number;
+
+/** Throws unless `seed` is an integer that fits 32 bits (signed or unsigned); returns it as uint32. */
+export function seedToUint32(seed: number, what = 'seed'): number {
+  if (!Number.isInteger(seed) || seed < -0x80000000 || seed > 0xffffffff) {
+    throw new InvalidArgumentError(`${what} must be an integer in [-2^31, 2^32), got ${String(seed)}`);
+  }
+  return seed >>> 0;
+}
+
+/**
+ * mulberry32: a 32-bit state generator, tiny and fast, with a full 2^32 period. Good enough for weight
+ * initialisation and shuffling, and identical on every JavaScript engine, so a seed means the same run
+ * everywhere.
+ */
+export function mulberry32(seed: number): Rng {
+  let state = seedToUint32(seed);
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * An independent seed for stream `stream` of a run seeded with `seed` (splitmix32-style mixing), so that
+ * e.g. epoch e's shuffle depends on (seed, e) only and a resumed run reproduces it without replaying the
+ * earlier epochs.
+ */
+export function deriveSeed(seed: number, stream: number): number {
+  let h = (seedToUint32(seed) ^ Math.imul(seedToUint32(stream, 'stream') + 0x9e3779b9, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x21f0aaad);
+  h = Math.imul(h ^ (h >>> 15), 0x735a2d97);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
+export function permutation(n: number, rng: Rng): Uint32Array {
+  const p = new Uint32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p;
+}
