@@ -1,7 +1,7 @@
 import { batchNormLayout, type BatchNormAttrs, type BatchNormInputs, type BatchNormTrainOutputs } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { own } from '../tensor.js';
-import { batchMean, inverseStd, normalise } from './batch-norm-common.js';
+import { batchMean, inverseStd, normalise } from './batch-norm-statistics.js';
 import { SQUARED_DEVIATION, channelSum } from './channel-sum.js';
 import { kernelSource } from './source.js';
 

@@ -1,7 +1,7 @@
 import { batchNormLayout, type BatchNormAttrs, type BatchNormInputs, type Tensor } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { own } from '../tensor.js';
-import { normalise, withRunningStatistics } from './batch-norm-common.js';
+import { normalise, withRunningStatistics } from './batch-norm-statistics.js';
 
 /** Eval forward: normalise with the running statistics, which stay untouched. */
 export async function batchNormEval(ctx: KernelContext, inputs: BatchNormInputs, attrs: BatchNormAttrs): Promise<Tensor> {

@@ -1,8 +1,8 @@
 import { batchNormLayout, type BatchNormAttrs, type BatchNormEvalBackwardInputs, type BatchNormGradients } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { own } from '../tensor.js';
-import { batchNormGradients } from './batch-norm-backward.js';
-import { withRunningStatistics } from './batch-norm-common.js';
+import { batchNormGradients } from './batch-norm-gradients.js';
+import { withRunningStatistics } from './batch-norm-statistics.js';
 
 export async function batchNormEvalBackward(
   ctx: KernelContext,

@@ -1,7 +1,7 @@
 import type { BatchNormGradients, BatchNormLayout } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import type { GpuTensor } from '../tensor.js';
-import { channelOfElement, type CentredMean } from './batch-norm-common.js';
+import { channelOfElement, type CentredMean } from './batch-norm-statistics.js';
 import { PRODUCT_WITH_STANDARDISED, SUM, channelSum } from './channel-sum.js';
 import { kernelSource } from './source.js';
 

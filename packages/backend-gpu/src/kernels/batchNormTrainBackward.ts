@@ -1,8 +1,8 @@
 import { batchNormLayout, type BatchNormAttrs, type BatchNormGradients, type BatchNormTrainBackwardInputs } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { own } from '../tensor.js';
-import { batchNormGradients } from './batch-norm-backward.js';
-import { batchMean } from './batch-norm-common.js';
+import { batchNormGradients } from './batch-norm-gradients.js';
+import { batchMean } from './batch-norm-statistics.js';
 
 /**
  * Training backward. The forward's mean arrives rounded to float32; using it as the shift k and recomputing
