@@ -1,15 +1,36 @@
 import type { BatchNormLayout } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import type { GpuTensor } from '../tensor.js';
-import { SHIFTED_SUM, channelSum } from './channel-sum.js';
 import { kernelSource } from './source.js';
 
 /*
- * A channel's mean is carried as a pair (k, r): k a float32 value near it, r = mean(x − k). See the
- * DEVIATION note in channel-sum.ts for why a single float32 mean is not enough.
+ * A channel's mean is carried as a pair (k, r): k a float32 value near it, r = mean(x − k); deviations are
+ * taken as `(x − k) − r`. For data far from zero (x ≈ 1000, std 0.005) the float32-rounded mean alone is
+ * off by more than the tolerance allows in units of std; `x − k` is exact there (Sterbenz) and r keeps the
+ * digits the rounding lost.
  */
+
+/**
+ * Where a kernel finds k: `'first'`, each channel's first value in x itself (training forward: no kernel
+ * has to copy it out), or a [C] tensor (the forward's mean in backward, the running mean in eval mode).
+ */
+export type Shift = 'first' | GpuTensor;
+
+/** The extra parameters and arguments of a kernel that reads k, and the expression of k for channel `c`. */
+export interface ShiftBinding {
+  readonly params: readonly string[];
+  readonly args: readonly GpuTensor[];
+  readonly at: string;
+}
+
+/** How a kernel with x bound as `x` and a channel index `c` reads k. */
+export function bindShift(layout: BatchNormLayout, shift: Shift): ShiftBinding {
+  return shift === 'first' ? { params: [], args: [], at: `x[c * ${layout.inner}]` } : { params: ['k'], args: [shift], at: 'k[c]' };
+}
+
 export interface CentredMean {
-  readonly k: GpuTensor;
+  readonly shift: Shift;
+  /** mean(x − k) per channel, [C]. */
   readonly r: GpuTensor;
 }
 
@@ -22,36 +43,9 @@ export function channelOfElement(layout: BatchNormLayout): string {
   return lines.join('\n');
 }
 
-/** The batch mean of x per channel as (k, r), taking k = `shift` or, by default, each channel's first value. */
-export async function batchMean(ctx: KernelContext, layout: BatchNormLayout, x: GpuTensor, shift?: GpuTensor): Promise<CentredMean> {
-  const k = shift ?? (await ctx.run(kernelSource(['x'], `return x[this.thread.x * ${layout.inner}];`), [layout.channels], [x]));
-  const r = await channelSum(ctx, layout, SHIFTED_SUM, [x, k], 1 / layout.count);
-  return { k, r };
-}
-
 /** `1 / sqrt(variance + eps)` per channel. */
 export function inverseStd(ctx: KernelContext, variance: GpuTensor, eps: number): Promise<GpuTensor> {
   return ctx.run(kernelSource(['v', 'eps'], 'return 1 / Math.sqrt(v[this.thread.x] + eps);'), variance.shape, [variance, eps]);
-}
-
-/**
- * Eval mode's statistics, the running ones, for the duration of `use`: the mean as (running mean, residual
- * zero) and its inverse std. Both eval kernels normalise with exactly these and free them afterwards.
- */
-export async function withRunningStatistics<T>(
-  ctx: KernelContext,
-  running: { readonly runningMean: GpuTensor; readonly runningVar: GpuTensor },
-  eps: number,
-  use: (mean: CentredMean, invStd: GpuTensor) => Promise<T>,
-): Promise<T> {
-  const invStd = await inverseStd(ctx, running.runningVar, eps);
-  const { runningMean } = running;
-  const mean = { k: runningMean, r: ctx.adopt(ctx.storage.upload(new Float32Array(runningMean.size)), runningMean.shape, 'float32') };
-  try {
-    return await use(mean, invStd);
-  } finally {
-    ctx.dispose(invStd, mean.r);
-  }
 }
 
 /** `y = gamma · ((x − k) − r) · invStd + beta`, per channel. */
@@ -64,10 +58,11 @@ export function normalise(
   mean: CentredMean,
   invStd: GpuTensor,
 ): Promise<GpuTensor> {
+  const k = bindShift(layout, mean.shift);
   const source = kernelSource(
-    ['x', 'gamma', 'beta', 'k', 'r', 'invStd'],
+    ['x', 'gamma', 'beta', ...k.params, 'r', 'invStd'],
     `${channelOfElement(layout)}
-return gamma[c] * (((x[e] - k[c]) - r[c]) * invStd[c]) + beta[c];`,
+return gamma[c] * (((x[e] - ${k.at}) - r[c]) * invStd[c]) + beta[c];`,
   );
-  return ctx.run(source, x.shape, [x, gamma, beta, mean.k, mean.r, invStd]);
+  return ctx.run(source, x.shape, [x, gamma, beta, ...k.args, mean.r, invStd]);
 }

@@ -2,8 +2,9 @@ import { batchNormLayout, type BatchNormAttrs, type BatchNormEvalBackwardInputs,
 import type { KernelContext } from '../kernel-context.js';
 import { own } from '../tensor.js';
 import { batchNormGradients } from './batch-norm-gradients.js';
-import { withRunningStatistics } from './batch-norm-statistics.js';
+import { inverseStd } from './batch-norm-statistics.js';
 
+/** Eval backward: the running statistics are constants, the shift k is the running mean. */
 export async function batchNormEvalBackward(
   ctx: KernelContext,
   inputs: BatchNormEvalBackwardInputs,
@@ -11,8 +12,11 @@ export async function batchNormEvalBackward(
 ): Promise<BatchNormGradients> {
   const x = own(inputs.x);
   const layout = batchNormLayout(x.shape, attrs.axis);
-  const running = { runningMean: own(inputs.runningMean), runningVar: own(inputs.runningVar) };
-  return withRunningStatistics(ctx, running, attrs.eps, (mean, invStd) =>
-    batchNormGradients(ctx, layout, { x, dy: own(inputs.dy), gamma: own(inputs.gamma), mean, invStd }, false),
-  );
+  const invStd = await inverseStd(ctx, own(inputs.runningVar), attrs.eps);
+  try {
+    const tensors = { x, dy: own(inputs.dy), gamma: own(inputs.gamma), shift: own(inputs.runningMean), invStd };
+    return await batchNormGradients(ctx, layout, tensors, false);
+  } finally {
+    ctx.dispose(invStd);
+  }
 }
