@@ -8,3 +8,4 @@ export * from './validate.js';
 export * from './attrs.js';
 export * from './checked.js';
 export * from './load.js';
+export * from './software-adapter.js';
