@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DeviceUnavailableError, InvalidArgumentError } from '@bnkit/core';
+import { DeviceUnavailableError, InvalidArgumentError, softwareRenderer } from '@bnkit/core';
 import { loadBackend } from '@bnkit/loader';
 import createBackend from '@bnkit/backend-gpu';
+import { webGpuInfo } from '../dist/device.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -23,13 +24,32 @@ describe('device selection', () => {
     }
   });
 
-  it("'auto' prefers WebGPU when an adapter answers", async () => {
+  it("'auto' prefers WebGPU on a GPU and passes a software adapter over for webasm", async () => {
+    const forced = await createBackend({ device: 'webgpu' });
+    // The forced device's description carries the adapter's driver description ('llvmpipe: Mesa …' here).
+    const software = softwareRenderer({ description: forced.device.description });
+    await forced.close();
     const backend = await createBackend();
     try {
-      expect(backend.device.kind).toBe('webgpu');
+      if (software) {
+        expect(backend.device.kind).toBe('webasm');
+        expect(backend.device.description).toContain(`the WebGPU adapter is the software renderer ${software}, slower than webasm`);
+      } else {
+        expect(backend.device.kind).toBe('webgpu');
+      }
     } finally {
       await backend.close();
     }
+  });
+
+  it.each([
+    [{ vendor: 'mesa', architecture: 'software', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7' }, 'llvmpipe-llvm-15-0-6-256-bits (software)', /^software renderer llvmpipe: shaders run on the CPU/],
+    [{ vendor: 'google', architecture: 'swiftshader', device: 'SwiftShader Device (Subzero)', description: '' }, 'SwiftShader Device (Subzero) (software)', /^software renderer swiftshader/],
+    [{ vendor: 'nvidia', architecture: 'hopper', device: 'nvidia-h200', description: 'NVIDIA: 550.54.15' }, 'nvidia-h200', /^NVIDIA: 550.54.15; vendor nvidia; architecture hopper/],
+  ])('names the adapter %j in device info', (info, name, description) => {
+    const device = webGpuInfo(info as GPUAdapterInfo);
+    expect(device.name).toBe(name);
+    expect(device.description).toMatch(description);
   });
 
   it("device 'webgpu' without an adapter is a DeviceUnavailableError", async () => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DeviceUnavailableError, InvalidArgumentError, type DeviceInfo } from '@bnkit/core';
+import { DeviceUnavailableError, InvalidArgumentError, softwareRenderer, type DeviceInfo } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
 
 /** The tfjs backends bnkit can run on, in the order automatic selection tries them. */
@@ -15,6 +15,8 @@ export const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tf
 export interface OpenDevice {
   readonly name: DeviceName;
   readonly info: Omit<DeviceInfo, 'description'> & { readonly description: string };
+  /** webgpu only: the software renderer (e.g. 'llvmpipe') when the adapter is one rather than a GPU. */
+  readonly software?: string;
   /** Disposes the tfjs backend (GPU buffers, wasm heap, ...) and undoes global changes. */
   release(): void;
 }
@@ -197,14 +199,19 @@ async function openWebgpu(): Promise<OpenDevice> {
     restoreNavigator();
     throw e instanceof DeviceUnavailableError ? e : unavailable('webgpu', message(e));
   }
+  const software = softwareRenderer(info);
+  const adapterName = info.description.split(':')[0].trim() || info.device || info.vendor || 'unknown adapter';
   return {
     name: 'webgpu',
     info: {
       kind: 'webgpu',
       // Dawn's description starts with the adapter's short name ('llvmpipe: Mesa 25.0.7 ...').
-      name: info.description.split(':')[0].trim() || info.device || info.vendor || 'unknown adapter',
-      description: `tfjs-backend-webgpu on Dawn; adapter ${info.description || info.device} (vendor ${info.vendor || '?'}, ${info.architecture || '?'})`,
+      name: software ? `${adapterName} (software)` : adapterName,
+      description:
+        (software ? `software renderer ${software}: shaders run on the CPU, not a GPU; ` : '') +
+        `tfjs-backend-webgpu on Dawn; adapter ${info.description || info.device} (vendor ${info.vendor || '?'}, ${info.architecture || '?'})`,
     },
+    ...(software ? { software } : {}),
     release: () => {
       tf.removeBackend('webgpu');
       device?.destroy();
@@ -287,9 +294,10 @@ function isDeviceName(name: unknown): name is DeviceName {
 }
 
 /**
- * Opens the requested device, or the first that works in the order tensorflow → webgpu → wasm → cpu.
- * A forced device that cannot start throws DeviceUnavailableError with the reason; automatic selection
- * records why each faster device was passed over in the description.
+ * Opens the requested device, or the first that works in the order tensorflow → webgpu → wasm → cpu, where
+ * a software WebGPU adapter (lavapipe, SwiftShader) ranks below wasm: it runs tfjs's shaders on the CPU,
+ * about 25 times slower than wasm. A forced device that cannot start throws DeviceUnavailableError with the
+ * reason; automatic selection records why each faster device was passed over in the description.
  */
 export async function openDevice(requested?: string): Promise<OpenDevice> {
   if (requested !== undefined && requested !== 'auto') {
@@ -298,10 +306,29 @@ export async function openDevice(requested?: string): Promise<OpenDevice> {
     }
     return acquire(requested);
   }
+  return openFirst(acquire, releaseDevice);
+}
+
+/**
+ * Automatic selection: the first device `open` starts, in DEVICES order with a software WebGPU adapter moved
+ * to just after wasm (`open` and `release` are acquire and releaseDevice; the tests pass fakes).
+ */
+export async function openFirst(
+  open: (name: DeviceName) => Promise<OpenDevice>,
+  release: (device: OpenDevice) => void,
+): Promise<OpenDevice> {
+  const order: DeviceName[] = [...DEVICES];
   const skipped: string[] = [];
-  for (const name of DEVICES) {
+  for (let i = 0; i < order.length; i++) {
     try {
-      const device = await acquire(name);
+      const device = await open(order[i]);
+      const wasmLater = order.indexOf('wasm', i + 1);
+      if (device.software && wasmLater > i) {
+        release(device);
+        skipped.push(`device 'webgpu' ranks below wasm: its adapter is the software renderer ${device.software}`);
+        order.splice(wasmLater + 1, 0, 'webgpu');
+        continue;
+      }
       if (skipped.length === 0) return device;
       return { ...device, info: { ...device.info, description: `${device.info.description}. Passed over: ${skipped.join('; ')}` } };
     } catch (e) {

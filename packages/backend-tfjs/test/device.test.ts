@@ -10,7 +10,8 @@ describe('device selection', () => {
       const kind = b.device.kind;
       expect(DEVICES).toContain(kind);
       for (const faster of DEVICES.slice(0, DEVICES.indexOf(kind as (typeof DEVICES)[number]))) {
-        expect(b.device.description).toContain(`device '${faster}' is unavailable`);
+        // A software WebGPU adapter (lavapipe here) is passed over for wasm even though it starts.
+        expect(b.device.description).toMatch(new RegExp(`device '${faster}' (is unavailable|ranks below wasm)`));
       }
       if (!tensorflowPackage) expect(b.device.description).toContain('@tensorflow/tfjs-node-gpu is not installed');
       const y = await b.sigmoid({ x: b.upload([0], [1]) });

@@ -10,3 +10,4 @@ export * from './attrs.js';
 export * from './checked.js';
 export * from './define-backend.js';
 export * from './rng.js';
+export * from './software-adapter.js';

@@ -2,13 +2,13 @@ import type { BatchNormLayout } from '@bnkit/core';
 import type { KernelArg, KernelContext } from '../kernel-context.js';
 import type { GpuTensor } from '../tensor.js';
 import { kernelSource } from './source.js';
-import { sumRows } from './sum-rows.js';
+import { reduceRows, rowSum, type RowPartials } from './sum-rows.js';
 
 /*
  * Per-channel sums over a tensor viewed as [outer, C, inner], in two stages so that no thread walks a whole
  * channel: stage one gives every (channel, slice) pair its own thread, each summing every P-th value of the
- * channel (neighbouring threads read neighbouring addresses), then sumRows combines the P partial sums of
- * each channel in a short tree.
+ * channel (neighbouring threads read neighbouring addresses), then reduceRows combines the P partial sums of
+ * each channel in a short tree, whose last pass the kernel that needs the sum does itself.
  */
 
 /** Values summed per stage-one thread, roughly; more slices means more threads and a longer combine. */
@@ -27,37 +27,19 @@ export interface ChannelTerm {
 /** Σ a */
 export const SUM: ChannelTerm = { params: ['a'], statement: 'acc += a[idx];' };
 
-/*
- * Deviations from a channel's mean are taken as `(a − k[c]) − r[c]`: k is a float32 value near the mean and
- * r the residual mean of `a − k`. For data far from zero (x ≈ 1000, std 0.005) the float32-rounded mean alone
- * is off by more than the tolerance allows in units of std; `a − k` is exact there (Sterbenz) and r keeps
- * the digits the rounding lost.
- */
-const DEVIATION = '((a[idx] - k[c]) - r[c])';
-
-/** Σ (a − k[c]) */
-export const SHIFTED_SUM: ChannelTerm = { params: ['a', 'k'], statement: 'acc += a[idx] - k[c];' };
-/** Σ ((a − k[c]) − r[c])² */
-export const SQUARED_DEVIATION: ChannelTerm = {
-  params: ['a', 'k', 'r'],
-  statement: `const d = ${DEVIATION};\nacc += d * d;`,
-};
-/** Σ b · ((a − k[c]) − r[c]) · s[c] — with a = x, b = dy, s = invStd this is Σ dy·xhat. */
-export const PRODUCT_WITH_STANDARDISED: ChannelTerm = {
-  params: ['a', 'k', 'r', 's', 'b'],
-  statement: `acc += b[idx] * (${DEVIATION} * s[c]);`,
-};
-
 export type ChannelGeometry = Pick<BatchNormLayout, 'outer' | 'channels' | 'inner'>;
 
-/** Per-channel `scale · Σ term`, shape [C]. */
-export async function channelSum(
+/**
+ * Partial sums of several per-channel sums at once, from one stage-one kernel: term `w` of channel `c` is
+ * row `w · C + c` of the result (rows of at most 64 partials; finish them with `rowSum`). Stacking the terms
+ * saves a dispatch per extra term; the terms read the same parameters (the first term's `params`).
+ */
+export async function channelPartials(
   ctx: KernelContext,
   geometry: ChannelGeometry,
-  term: ChannelTerm,
+  terms: readonly ChannelTerm[],
   args: readonly KernelArg[],
-  scale = 1,
-): Promise<GpuTensor> {
+): Promise<RowPartials> {
   const { outer, channels: C, inner } = geometry;
   const count = outer * inner;
   const P = Math.max(1, Math.min(MAX_SLICES, Math.ceil(count / VALUES_PER_THREAD)));
@@ -66,9 +48,15 @@ export async function channelSum(
   // floor(P / inner), plus a carry.
   const stepInner = P % inner;
   const stepOuter = Math.floor(P / inner);
+  const statement =
+    terms.length === 1
+      ? terms[0].statement
+      : terms.map((term, w) => `${w === 0 ? '' : 'else '}if (w === ${w}) {\n      ${term.statement}\n    }`).join(' ');
   const source = kernelSource(
-    term.params,
-    `const t = this.thread.x;
+    terms[0].params,
+    `const tw = this.thread.x;
+const w = divFloor(tw, ${C * P});
+const t = tw - w * ${C * P};
 const c = divFloor(t, ${P});
 const p = t - c * ${P};
 let o = divFloor(p, ${inner});
@@ -78,7 +66,7 @@ let acc = 0;
 for (let j = 0; j < ${iterations}; j++) {
   if (pos < ${count}) {
     const idx = (o * ${C} + c) * ${inner} + i;
-    ${term.statement}
+    ${statement}
   }
   pos = pos + ${P};
   i = i + ${stepInner};
@@ -90,10 +78,32 @@ for (let j = 0; j < ${iterations}; j++) {
 }
 return acc;`,
   );
-  const partials = await ctx.run(source, [C * P], args);
+  const stageOne = await ctx.run(source, [terms.length * C * P], args);
+  let rows: RowPartials;
   try {
-    return await sumRows(ctx, partials, C, P, { scale });
+    rows = await reduceRows(ctx, stageOne, terms.length * C, P);
+  } catch (e) {
+    ctx.dispose(stageOne);
+    throw e;
+  }
+  const { partials, width } = rows;
+  if (partials !== stageOne) ctx.dispose(stageOne);
+  return { partials, width, release: () => ctx.dispose(partials) };
+}
+
+/** Per-channel `scale · Σ term`, shape [C]. */
+export async function channelSum(
+  ctx: KernelContext,
+  geometry: ChannelGeometry,
+  term: ChannelTerm,
+  args: readonly KernelArg[],
+  scale = 1,
+): Promise<GpuTensor> {
+  const { partials, width, release } = await channelPartials(ctx, geometry, [term], args);
+  try {
+    const source = kernelSource(['a'], `const c = this.thread.x;\n${rowSum('acc', 'a', 'c', width)}\nreturn acc * ${scale};`);
+    return await ctx.run(source, [geometry.channels], [partials]);
   } finally {
-    ctx.dispose(partials);
+    release();
   }
 }

@@ -1,22 +1,29 @@
 import type { BatchNormKernels, TrainingKernels } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { argmax } from './argmax.js';
-import { batchNormEvalBackward } from './batch-norm-eval-backward.js';
-import { batchNormEval } from './batch-norm-eval.js';
-import { batchNormTrainBackward } from './batch-norm-train-backward.js';
-import { batchNormTrain } from './batch-norm-train.js';
-import { conv2dBackward } from './conv2d-backward.js';
+import { avgPool2d } from './avgPool2d.js';
+import { avgPool2dBackward } from './avgPool2dBackward.js';
+import { batchNormEval } from './batchNormEval.js';
+import { batchNormEvalBackward } from './batchNormEvalBackward.js';
+import { batchNormTrain } from './batchNormTrain.js';
+import { batchNormTrainBackward } from './batchNormTrainBackward.js';
 import { conv2d } from './conv2d.js';
-import { relu, reluBackward, sgd, sigmoid, sigmoidBackward } from './elementwise.js';
-import { linearBackward } from './linear-backward.js';
+import { conv2dBackward } from './conv2dBackward.js';
 import { linear } from './linear.js';
-import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool2d.js';
-import { softmaxCrossEntropy } from './softmax-cross-entropy.js';
+import { linearBackward } from './linearBackward.js';
+import { maxPool2d } from './maxPool2d.js';
+import { maxPool2dBackward } from './maxPool2dBackward.js';
+import { relu } from './relu.js';
+import { reluBackward } from './reluBackward.js';
+import { sgd } from './sgd.js';
+import { sigmoid } from './sigmoid.js';
+import { sigmoidBackward } from './sigmoidBackward.js';
+import { softmaxCrossEntropy } from './softmaxCrossEntropy.js';
 
 type Kernels = BatchNormKernels & TrainingKernels;
 type KernelImpls = { [K in keyof Kernels]: (ctx: KernelContext, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
 
-/** Every kernel of the contract, in one explicit table. */
+/** Every kernel of the contract, in one explicit table; each lives in the file named after it. */
 const KERNELS: KernelImpls = {
   batchNormTrain,
   batchNormTrainBackward,

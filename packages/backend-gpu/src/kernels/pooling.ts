@@ -4,12 +4,12 @@ import { kernelSource, unravel } from './source.js';
 import { windowSource } from './window.js';
 
 /*
- * Pooling over NCHW (semantics in core's kernels.ts): average pooling counts padding in the divisor
- * (count_include_pad), max pooling ignores padding and sends the gradient to the first maximum of each
+ * What the four pooling kernels share: their forward and backward sources over NCHW (semantics in core's
+ * kernels.ts). Average pooling counts padding in the divisor (count_include_pad), max pooling ignores padding and sends the gradient to the first maximum of each
  * window in row-major order, NaN counting as the largest value (docs/nan-semantics.md).
  */
 
-type Pool = 'avg' | 'max';
+export type Pool = 'avg' | 'max';
 
 /** Statements scanning the window of output (oh, ow): `acc` (avg) or `best`, `bh`, `bw` (max). */
 function scanWindow(pool: Pool, x: { h: number; w: number }, attrs: Pool2dAttrs): string {
@@ -40,7 +40,7 @@ for (let kh = 0; kh < ${kh}; kh++) {
 }`;
 }
 
-function poolForward(ctx: KernelContext, pool: Pool, x: Tensor, attrs: Pool2dAttrs): Promise<Tensor> {
+export function poolForward(ctx: KernelContext, pool: Pool, x: Tensor, attrs: Pool2dAttrs): Promise<Tensor> {
   const g = validatePool2d(x, attrs);
   const source = kernelSource(
     ['x'],
@@ -52,7 +52,7 @@ return ${pool === 'avg' ? `acc / ${attrs.kernel[0] * attrs.kernel[1]}` : 'best'}
 }
 
 /** One thread per input element, gathering dy from every window that covers it (and, for max, chose it). */
-function poolBackward(ctx: KernelContext, pool: Pool, x: Tensor, dy: Tensor, attrs: Pool2dAttrs): Promise<Tensor> {
+export function poolBackward(ctx: KernelContext, pool: Pool, x: Tensor, dy: Tensor, attrs: Pool2dAttrs): Promise<Tensor> {
   const g = validatePool2d(x, attrs, dy);
   const [kh, kw] = attrs.kernel;
   const [sh, sw] = attrs.stride;
@@ -84,8 +84,3 @@ return grad;`,
   );
   return ctx.run(source, x.shape, pool === 'avg' ? [dy] : [x, dy]);
 }
-
-export const avgPool2d = (ctx: KernelContext, i: { x: Tensor }, a: Pool2dAttrs) => poolForward(ctx, 'avg', i.x, a);
-export const maxPool2d = (ctx: KernelContext, i: { x: Tensor }, a: Pool2dAttrs) => poolForward(ctx, 'max', i.x, a);
-export const avgPool2dBackward = (ctx: KernelContext, i: { x: Tensor; dy: Tensor }, a: Pool2dAttrs) => poolBackward(ctx, 'avg', i.x, i.dy, a);
-export const maxPool2dBackward = (ctx: KernelContext, i: { x: Tensor; dy: Tensor }, a: Pool2dAttrs) => poolBackward(ctx, 'max', i.x, i.dy, a);
