@@ -4,10 +4,11 @@ import {
   type TrainingKernels,
 } from '@bnkit/core';
 import { selectDevice, type DeviceChoice } from './device.js';
+import type { ExecutionCounters } from './execution/counters.js';
+import { Recorder } from './execution/recorder.js';
 import { gpujs } from './gpujs.js';
 import { KernelContext } from './kernel-context.js';
 import { bindKernels } from './kernels/index.js';
-import { hostStorage, webGpuStorage } from './storage.js';
 import { BACKEND_NAME, own } from './tensor.js';
 import { releaseWebGpu } from './webgpu-session.js';
 
@@ -26,13 +27,15 @@ export type GpuBackend = Backend &
   TrainingKernels & {
     /** Compiled kernels by the gpu.js mode each really runs in. */
     kernelModes(): Record<string, number>;
+    /** What the WebGPU device was asked to do since the backend opened; null on webasm/cpu. */
+    counters(): Readonly<ExecutionCounters> | null;
   };
 
 export async function createBackend(options: GpuBackendOptions = {}): Promise<GpuBackend> {
   const selected = await selectDevice(options.device ?? 'auto', options.dawnFlags ?? []);
   const gpu = new gpujs.GPU({ mode: selected.mode });
-  const storage = selected.context ? webGpuStorage(selected.context) : hostStorage;
-  const ctx = new KernelContext(selected.mode, gpu, storage);
+  const ctx = new KernelContext(selected.mode, gpu, selected.context ? new Recorder(selected.context) : null);
+  const { storage } = ctx;
   let closed = false;
 
   const core: BackendCore = {
@@ -65,10 +68,10 @@ export async function createBackend(options: GpuBackendOptions = {}): Promise<Gp
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      ctx.dispose(...ctx.live);
+      ctx.close();
       await gpu.destroy();
       if (selected.mode === 'webgpu') await releaseWebGpu();
     },
   };
-  return checked({ ...core, ...bindKernels(ctx), kernelModes: () => ctx.kernelModes() });
+  return checked({ ...core, ...bindKernels(ctx), kernelModes: () => ctx.kernelModes(), counters: () => ctx.counters() });
 }
