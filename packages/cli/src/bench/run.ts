@@ -1,4 +1,4 @@
-import { loadBackend, type Backend } from '@bnkit/core';
+import { DeviceUnavailableError, loadBackend, type Backend } from '@bnkit/core';
 import type { BackendTarget, BenchOptions } from './args.js';
 import { runTfjsLenetAnchor } from './anchors/tfjs-anchor.js';
 import type { TfjsDevice, TfjsLenetResult } from './anchors/tfjs-lenet.js';
@@ -114,6 +114,10 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
       try {
         backend = await loadBackend(target.backend, target.device ? { device: target.device } : {}, import.meta.url);
       } catch (e) {
+        // gpu:DEVICE forces the device: without it the run ends (exit 2), rather than measure a fallback.
+        if (target.backend === 'gpu' && target.device && e instanceof DeviceUnavailableError) {
+          throw new DeviceUnavailableError(`--backends ${label}: ${e.message}`);
+        }
         skipped.push({ backend: label, reason: reason(e) });
         log(`${label}: skipped (${reason(e)})`);
         continue;
