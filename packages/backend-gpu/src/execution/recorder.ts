@@ -101,29 +101,19 @@ export class Recorder {
     u32[w + 2] = 1;
     u32[w + 3] = groupsX * program.workgroupWidth;
     let key = `${kernel.id}`;
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.#ring.buffer, size: program.paramsBytes } }];
-    for (let i = 0; i < program.arrayDims.length; i++) {
-      const { argument, word } = program.arrayDims[i];
+    for (const { argument, word } of program.arrayDims) {
       const input = args[argument] as DeviceBuffer;
       u32[w + word] = input.length;
       u32[w + word + 1] = 1;
       u32[w + word + 2] = 1;
       u32[w + word + 3] = input.length;
       input.recordedIn = this.#epoch;
-      entries.push({ binding: 1 + i, resource: { buffer: input.buffer } });
       key += `,${this.#storage.idOf(input.buffer)}`;
     }
     for (const { argument, word } of program.scalars) f32[w + word] = args[argument] as number;
     out.recordedIn = this.#epoch;
-    entries.push({ binding: 1 + program.arrayDims.length, resource: { buffer: out.buffer } });
     key += `>${this.#storage.idOf(out.buffer)}`;
-
-    let group = this.#bindGroups.get(key);
-    if (!group) {
-      if (this.#bindGroups.size >= MAX_BIND_GROUPS) this.#bindGroups.clear();
-      group = this.#device.createBindGroup({ layout: kernel.layout, entries });
-      this.#bindGroups.set(key, group);
-    }
+    const group = this.#bindGroups.get(key) ?? this.#bindGroup(kernel, args, out, key);
     const pass = this.#openPass();
     if (this.#lastPipeline !== kernel.pipeline) {
       pass.setPipeline(kernel.pipeline);
@@ -178,6 +168,17 @@ export class Recorder {
     this.#storage.destroy();
     this.#staging.destroy();
     this.#ring.destroy();
+  }
+
+  #bindGroup(kernel: CompiledKernel, args: readonly (DeviceBuffer | number)[], out: DeviceBuffer, key: string): GPUBindGroup {
+    const { program } = kernel;
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.#ring.buffer, size: program.paramsBytes } }];
+    program.arrayDims.forEach(({ argument }, i) => entries.push({ binding: 1 + i, resource: { buffer: (args[argument] as DeviceBuffer).buffer } }));
+    entries.push({ binding: 1 + program.arrayDims.length, resource: { buffer: out.buffer } });
+    if (this.#bindGroups.size >= MAX_BIND_GROUPS) this.#bindGroups.clear();
+    const group = this.#device.createBindGroup({ layout: kernel.layout, entries });
+    this.#bindGroups.set(key, group);
+    return group;
   }
 
   #allocate(length: number): DeviceBuffer {
