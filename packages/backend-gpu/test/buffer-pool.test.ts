@@ -16,6 +16,18 @@ function fakeDevice() {
 }
 
 describe('BufferPool', () => {
+  it('hands out a preferred buffer when it is free, else the last one returned', () => {
+    const { device } = fakeDevice();
+    const pool = new BufferPool(device, 0, zeroCounters());
+    const [a, b, c] = [pool.acquire(8), pool.acquire(8), pool.acquire(8)];
+    pool.give(a);
+    pool.give(b);
+    pool.give(c);
+    expect(pool.acquire(8, [b])).toBe(b);
+    expect(pool.acquire(8, [b])).toBe(c); // b is lent out: the last returned
+    expect(pool.acquire(8)).toBe(a);
+  });
+
   it('serves a size from returned buffers before creating one, and counts what it creates', () => {
     const { device, made } = fakeDevice();
     const counters = zeroCounters();

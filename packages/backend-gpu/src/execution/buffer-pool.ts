@@ -18,9 +18,17 @@ export class BufferPool {
     private readonly counters: ExecutionCounters,
   ) {}
 
-  acquire(bytes: number): GPUBuffer {
-    const reused = this.#free.get(bytes)?.pop();
-    if (reused) return reused;
+  /** A free buffer of `bytes`, one of `preferred` if any of them is free, else a new one. */
+  acquire(bytes: number, preferred: readonly GPUBuffer[] = []): GPUBuffer {
+    const free = this.#free.get(bytes);
+    if (free) {
+      for (const p of preferred) {
+        const i = free.indexOf(p);
+        if (i >= 0) return free.splice(i, 1)[0];
+      }
+      const reused = free.pop();
+      if (reused) return reused;
+    }
     const buffer = this.device.createBuffer({ size: bytes, usage: this.usage });
     this.counters.buffersCreated++;
     this.counters.bytesAllocated += bytes;

@@ -44,6 +44,10 @@ export class Recorder {
   #epoch = 0;
   /** Storage released while the open encoder still uses it: back to the pool once that encoder is submitted. */
   #deferred: GPUBuffer[] = [];
+  /** Dispatches of each kernel in the open flush, naming its call sites: the k-th sgd of a flush, say. */
+  readonly #uses = new Map<number, number>();
+  /** The last two output buffers of each call site (outputs alternate when a step replaces its inputs). */
+  readonly #siteOutputs = new Map<string, GPUBuffer[]>();
 
   get device(): GPUDevice {
     return this.#device;
@@ -87,7 +91,7 @@ export class Recorder {
       this.flush();
       slot = this.#ring.take(program.paramsBytes);
     }
-    const out = this.#allocate(size);
+    const out = this.#output(kernel, size);
     const w = slot / 4;
     const { u32, f32 } = this.#ring;
     const maxGroups = this.#device.limits.maxComputeWorkgroupsPerDimension;
@@ -142,6 +146,7 @@ export class Recorder {
     this.#pass = null;
     this.#lastPipeline = null;
     this.#recorded = 0;
+    this.#uses.clear();
     this.#epoch++;
     for (const b of this.#deferred) this.#storage.give(b);
     this.#deferred = [];
@@ -179,6 +184,21 @@ export class Recorder {
     const group = this.#device.createBindGroup({ layout: kernel.layout, entries });
     this.#bindGroups.set(key, group);
     return group;
+  }
+
+  /**
+   * A training step records the same dispatches every time. Giving each call site the buffer it had in an
+   * earlier step, when that one is free, makes the step's buffers, and so its bind groups, repeat: the
+   * cache then serves every dispatch instead of creating a bind group for a new buffer combination.
+   */
+  #output(kernel: CompiledKernel, length: number): DeviceBuffer {
+    const use = this.#uses.get(kernel.id) ?? 0;
+    this.#uses.set(kernel.id, use + 1);
+    const site = `${kernel.id}:${use}`;
+    const last = this.#siteOutputs.get(site) ?? [];
+    const buffer = this.#storage.acquire(Math.max(length * 4, 4), last);
+    if (last[0] !== buffer) this.#siteOutputs.set(site, [buffer, ...last.slice(0, 1)]);
+    return new DeviceBuffer(buffer, length);
   }
 
   #allocate(length: number): DeviceBuffer {
