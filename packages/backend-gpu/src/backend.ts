@@ -1,9 +1,10 @@
 import { defineBackend, type BackendOptions, type BackendStorage, type DefinedBackend } from '@bnkit/core';
 import { selectDevice, type DeviceChoice } from './device.js';
+import type { ExecutionCounters } from './execution/counters.js';
+import { Recorder } from './execution/recorder.js';
 import { gpujs } from './gpujs.js';
 import { KernelContext } from './kernel-context.js';
 import { bindKernels } from './kernels/index.js';
-import { hostStorage, webGpuStorage } from './storage.js';
 import { BACKEND_NAME, type GpuTensor } from './tensor.js';
 import { releaseWebGpu } from './webgpu-session.js';
 
@@ -20,6 +21,8 @@ export interface GpuBackendOptions extends BackendOptions {
 interface GpuExtras {
   /** Compiled kernels by the gpu.js mode each really runs in. */
   kernelModes(): Record<string, number>;
+  /** What the WebGPU device was asked to do since the backend opened; null on webasm/cpu. */
+  counters(): Readonly<ExecutionCounters> | null;
 }
 
 /** The gpu backend object, plus what it adds to the contract for diagnostics. */
@@ -37,7 +40,7 @@ function contextStorage(ctx: KernelContext, closeDevice: () => Promise<void>): B
     reshape: (t, shape) => ctx.adopt(ctx.storage.share(t.storage), shape, t.dtype),
     release: (t) => ctx.dispose(t),
     async close() {
-      ctx.dispose(...ctx.live);
+      ctx.close();
       await closeDevice();
     },
   };
@@ -46,7 +49,7 @@ function contextStorage(ctx: KernelContext, closeDevice: () => Promise<void>): B
 export async function createBackend(options: GpuBackendOptions = {}): Promise<GpuBackend> {
   const selected = await selectDevice(options.device ?? 'auto', options.dawnFlags ?? []);
   const gpu = new gpujs.GPU({ mode: selected.mode });
-  const ctx = new KernelContext(selected.mode, gpu, selected.context ? webGpuStorage(selected.context) : hostStorage);
+  const ctx = new KernelContext(selected.mode, gpu, selected.context ? new Recorder(selected.context) : null);
   return defineBackend({
     name: BACKEND_NAME,
     device: selected.info,
@@ -55,6 +58,6 @@ export async function createBackend(options: GpuBackendOptions = {}): Promise<Gp
       if (selected.mode === 'webgpu') await releaseWebGpu();
     }),
     kernels: bindKernels(ctx),
-    extras: { kernelModes: () => ctx.kernelModes() },
+    extras: { kernelModes: () => ctx.kernelModes(), counters: () => ctx.counters() },
   });
 }

@@ -1,7 +1,10 @@
 import { InvalidArgumentError, formatShape, sizeOf, type DType, type Shape, type Tensor } from '@bnkit/core';
-import type { GpuJsInstance, GpuJsKernel, GpuJsMode } from './gpujs.js';
+import type { ExecutionCounters } from './execution/counters.js';
+import { compileKernel, type CompiledKernel } from './execution/pipeline.js';
+import type { DeviceBuffer, Recorder } from './execution/recorder.js';
+import { wgslProgram, type GpuJsInstance, type GpuJsKernel, type GpuJsMode } from './gpujs.js';
 import { GPU_FUNCTIONS } from './kernels/gpu-functions.js';
-import type { Storage, StorageDevice } from './storage.js';
+import { hostStorage, webGpuStorage, type Storage, type StorageDevice } from './storage.js';
 import { GpuTensor, own } from './tensor.js';
 
 /** A kernel argument: a tensor (bound as a storage array) or a float scalar that may change between calls. */
@@ -13,20 +16,32 @@ export type KernelArg = Tensor | number;
  */
 export const MAX_ELEMENTS = 2 ** 24;
 
+interface CacheEntry {
+  readonly kernel: GpuJsKernel;
+  /** webgpu only: the kernel's pipeline, built on its first call. */
+  compiled?: Promise<CompiledKernel>;
+}
+
 /**
  * What every kernel of this backend runs on: compiles gpu.js kernels once per source text (shapes and fixed
- * attributes are baked into the source, so the text and the sizes are the cache key), runs them with device-resident
- * arguments and wraps each output in a new handle that `live` tracks until it is disposed.
+ * attributes are baked into the source, so the text and the sizes are the cache key), runs them with
+ * device-resident arguments and wraps each output in a new handle that `live` tracks until it is disposed.
+ * On webgpu, gpu.js only translates; the recorder executes (see execution/recorder.ts). On the host modes
+ * gpu.js runs the kernel itself.
  */
 export class KernelContext {
   readonly live = new Set<GpuTensor>();
-  readonly #cache = new Map<string, GpuJsKernel>();
+  readonly storage: StorageDevice;
+  readonly #cache = new Map<string, CacheEntry>();
 
+  /** `recorder` is given exactly when `mode` is 'webgpu'. */
   constructor(
     readonly mode: GpuJsMode,
     readonly gpu: GpuJsInstance,
-    readonly storage: StorageDevice,
-  ) {}
+    private readonly recorder: Recorder | null,
+  ) {
+    this.storage = recorder ? webGpuStorage(recorder) : hostStorage;
+  }
 
   adopt(storage: Storage, shape: Shape, dtype: DType): GpuTensor {
     const t = new GpuTensor(storage, [...shape], dtype);
@@ -53,8 +68,25 @@ export class KernelContext {
     });
     // The host modes fix argument sizes at compile time, so they are part of the cache key.
     const signature = [size, ...args.map((a) => (typeof a === 'number' ? 's' : own(a).size))].join(',');
-    const result = (await this.#kernel(source, size, signature)(...values)) as Storage;
-    return this.adopt(result, shape, dtype);
+    const entry = this.#entry(source, size, signature);
+    if (!this.recorder) return this.adopt((await entry.kernel(...values)) as Storage, shape, dtype);
+    const recorder = this.recorder;
+    const inputs = values as (DeviceBuffer | number)[];
+    if (!entry.compiled) {
+      entry.compiled = compileKernel(
+        recorder.device,
+        wgslProgram(entry.kernel, inputs.map((v) => (typeof v === 'number' ? 'scalar' : { length: v.length }))),
+      );
+      // The contract lets a caller dispose an input as soon as the call has started: hold the inputs'
+      // storage across the first call's compile, then let go (the recorded dispatch defers its reuse).
+      const held = inputs.filter((v): v is DeviceBuffer => typeof v !== 'number').map((v) => this.storage.share(v));
+      try {
+        return this.adopt(recorder.dispatch(await entry.compiled, inputs, size), shape, dtype);
+      } finally {
+        for (const h of held) this.storage.release(h);
+      }
+    }
+    return this.adopt(recorder.dispatch(await entry.compiled, inputs, size), shape, dtype);
   }
 
   /** Frees intermediates a kernel created and does not return. */
@@ -67,13 +99,24 @@ export class KernelContext {
     }
   }
 
-  #kernel(source: string, size: number, signature: string): GpuJsKernel {
+  /** What the device was asked to do so far (webgpu); null on the host modes, where there is no device. */
+  counters(): Readonly<ExecutionCounters> | null {
+    return this.recorder ? { ...this.recorder.counters } : null;
+  }
+
+  /** Frees every live tensor and, on webgpu, submits pending work and destroys the device buffers. */
+  close(): void {
+    this.dispose(...this.live);
+    this.recorder?.close();
+  }
+
+  #entry(source: string, size: number, signature: string): CacheEntry {
     const key = `${signature}\n${source}`;
-    let k = this.#cache.get(key);
-    if (!k) {
-      k = this.gpu.createKernel(source, {
+    let entry = this.#cache.get(key);
+    if (!entry) {
+      const kernel = this.gpu.createKernel(source, {
         output: [size],
-        // Outputs stay on the device and every call gets a fresh buffer: handles are immutable.
+        // Host modes: outputs are fresh arrays every call, so handles are immutable.
         pipeline: true,
         immutable: true,
         functions: GPU_FUNCTIONS,
@@ -82,16 +125,17 @@ export class KernelContext {
         loopMaxIterations: 1 << 24,
         tactic: 'precision',
       });
-      this.#cache.set(key, k);
+      entry = { kernel };
+      this.#cache.set(key, entry);
     }
-    return k;
+    return entry;
   }
 
   /** Compiled kernels, by the mode gpu.js really runs each in (a webasm kernel may degrade to cpu). */
   kernelModes(): Record<string, number> {
     const modes: Record<string, number> = {};
-    for (const k of this.#cache.values()) {
-      const m = k.kernel.constructor.mode;
+    for (const { kernel } of this.#cache.values()) {
+      const m = kernel.kernel.constructor.mode;
       modes[m] = (modes[m] ?? 0) + 1;
     }
     return modes;

@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BnkitError } from '@bnkit/core';
+import { BnkitError, DeviceUnavailableError } from '@bnkit/core';
 import { USAGE, parseBenchArgs } from './bench/args.js';
 import { formatPreamble, formatTable } from './bench/report.js';
 import { runBench } from './bench/run.js';
@@ -38,6 +38,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     process.stderr.write(`bench failed: ${e instanceof BnkitError ? `${e.name}: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 1;
+    // A device forced with --backends gpu:DEVICE that this machine lacks is a usage problem, like a bad option.
+    process.exitCode = e instanceof DeviceUnavailableError ? 2 : 1;
   },
 );

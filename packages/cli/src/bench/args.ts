@@ -21,6 +21,12 @@ export interface BenchOptions {
 
 /** The tfjs backend runs on each device it can use; every device is its own row. */
 export const TFJS_BACKEND_DEVICES = ['wasm', 'cpu', 'webgpu'] as const;
+/**
+ * The gpu backend runs where its 'auto' device policy puts it unless one is forced: gpu:webgpu then fails
+ * the run when there is no WebGPU adapter, instead of measuring a webasm fallback as if it were the GPU.
+ */
+export const GPU_BACKEND_DEVICES = ['webgpu', 'webasm', 'cpu'] as const;
+const DEVICES_OF: Readonly<Record<string, readonly string[]>> = { tfjs: TFJS_BACKEND_DEVICES, gpu: GPU_BACKEND_DEVICES };
 const KNOWN_BACKENDS = ['ts', 'gpu', 'tfjs'];
 
 export const USAGE = `Usage: pnpm bench [options]
@@ -32,8 +38,9 @@ with bnkit, when python3 has torch (BNKIT_PYTHON picks the interpreter). Every f
 second and per CPU-second of the whole process.
 
 Options:
-  --backends LIST  comma-separated: ts, gpu, tfjs (every device: wasm, cpu, webgpu) or tfjs:DEVICE
-                   (default: all that load; the others are listed with the reason)
+  --backends LIST  comma-separated: ts, gpu, gpu:DEVICE (webgpu, webasm, cpu: forced, so gpu:webgpu
+                   exits 2 without a WebGPU adapter), tfjs (every device: wasm, cpu, webgpu) or
+                   tfjs:DEVICE (default: all that load; the others are listed with the reason)
   --steps N        timed LeNet-BN training steps per bnkit backend, at most (default 20, --quick 3;
                    a slow backend stops early: after about a minute, once 3 steps are timed)
   --quick          fewer repetitions and anchor steps (a smoke run, not a measurement)
@@ -48,11 +55,12 @@ function parseTargets(list: string): BackendTarget[] {
     if (!KNOWN_BACKENDS.includes(backend)) {
       throw new InvalidArgumentError(`--backends: unknown backend '${backend}'; allowed: ${KNOWN_BACKENDS.join(', ')}`);
     }
-    if (device !== undefined && backend !== 'tfjs') {
-      throw new InvalidArgumentError(`--backends: only tfjs takes a device (tfjs:wasm, tfjs:cpu, tfjs:webgpu), got '${item}'`);
+    const devices = DEVICES_OF[backend];
+    if (device !== undefined && !devices) {
+      throw new InvalidArgumentError(`--backends: only gpu and tfjs take a device (gpu:webgpu, tfjs:wasm...), got '${item}'`);
     }
-    if (device !== undefined && !(TFJS_BACKEND_DEVICES as readonly string[]).includes(device)) {
-      throw new InvalidArgumentError(`--backends: unknown tfjs device '${device}'; allowed: ${TFJS_BACKEND_DEVICES.join(', ')}`);
+    if (device !== undefined && !devices.includes(device)) {
+      throw new InvalidArgumentError(`--backends: unknown ${backend} device '${device}'; allowed: ${devices.join(', ')}`);
     }
     if (backend === 'tfjs' && device === undefined) targets.push(...TFJS_BACKEND_DEVICES.map((d) => ({ backend, device: d })));
     else targets.push(device === undefined ? { backend } : { backend, device });

@@ -1,4 +1,5 @@
 import type { FlopCount } from './flops.js';
+import type { StepWork } from './step-work.js';
 import type { Timing } from './timing.js';
 
 export type Unit = 'ms' | 'examples/s';
@@ -40,6 +41,8 @@ export interface Row {
   readonly cpuRatio: number | null;
   readonly targets: readonly Target[];
   readonly notes: readonly string[];
+  /** LeNet rows of backends on a WebGPU device: what one timed step asked of it (step-work.ts). */
+  readonly work?: StepWork;
 }
 
 export interface SkippedBackend {

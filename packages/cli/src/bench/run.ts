@@ -1,4 +1,4 @@
-import type { Backend } from '@bnkit/core';
+import { DeviceUnavailableError, type Backend } from '@bnkit/core';
 import { loadBackend } from '@bnkit/loader';
 import type { BackendTarget, BenchOptions } from './args.js';
 import { runTfjsLenetAnchor } from './anchors/tfjs-anchor.js';
@@ -115,6 +115,10 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
       try {
         backend = await loadBackend(target.backend, target.device ? { device: target.device } : {}, import.meta.url);
       } catch (e) {
+        // gpu:DEVICE forces the device: without it the run ends (exit 2), rather than measure a fallback.
+        if (target.backend === 'gpu' && target.device && e instanceof DeviceUnavailableError) {
+          throw new DeviceUnavailableError(`--backends ${label}: ${e.message}`);
+        }
         skipped.push({ backend: label, reason: reason(e) });
         log(`${label}: skipped (${reason(e)})`);
         continue;

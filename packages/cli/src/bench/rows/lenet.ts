@@ -4,6 +4,7 @@ import type { TfjsLenetResult } from '../anchors/tfjs-lenet.js';
 import type { TorchAnchor, TorchRun } from '../anchors/torch.js';
 import { LENET_BN_FLOPS } from '../flops.js';
 import { cpuRatioOf, figureOf, ratioOf, type Figure, type Outcome, type Row, type Target } from '../report.js';
+import { DawnProbe, formatStepWork, type StepWork } from '../step-work.js';
 import { IMAGE_SIDE, syntheticImageBatch } from '../synthetic.js';
 import { timeInterleaved, type Contender, type Timing, type TimingPlan } from '../timing.js';
 
@@ -28,6 +29,8 @@ export interface BnkitTraining {
   readonly notes: readonly string[];
   /** The PyTorch anchors' steps, timed interleaved with bnkit's: one per anchor passed in. */
   readonly torch: readonly Outcome[];
+  /** What a timed step asked of the WebGPU device, on backends that run on one. */
+  readonly work?: StepWork;
 }
 
 function message(e: unknown): string {
@@ -52,8 +55,11 @@ export async function measureBnkitLenet(backend: Backend, plan: TimingPlan, seed
   const model = lenetBN(backend, { seed });
   const losses: number[] = [];
   const torchLosses = torch.map((): number[] => []);
+  // Asynchronous backends: count each step's device calls and the host work that issues them.
+  const probe = backend.device.kind === 'webgpu' ? DawnProbe.install() : null;
+  const step = (): Promise<number> => trainStep(model, x, labels, LR);
   const contenders: Contender[] = [
-    { run: () => trainStep(model, x, labels, LR), after: (loss: number) => losses.push(loss) } as Contender,
+    { run: probe ? probe.step(step) : step, after: (loss: number) => losses.push(loss) } as Contender,
     ...torch.map((a, k) => a.contender('lenet', (r: TorchRun) => torchLosses[k].push(r.value ?? NaN)) as Contender),
   ];
   try {
@@ -64,15 +70,18 @@ export async function measureBnkitLenet(backend: Backend, plan: TimingPlan, seed
       torchLosses[k].every(Number.isFinite) ? { figure: lenetFigure(t, LENET_BATCH) } : { unavailable: `PyTorch produced a non-finite loss (${torchLosses[k].join(', ')})` });
     // A throughput figure for a step that computes garbage would be meaningless.
     if (!losses.every(Number.isFinite)) return { outcome: { unavailable: `training produced a non-finite loss (${losses.join(', ')})` }, notes: [], torch: torchOutcomes };
+    const work = probe?.summary(timing.warmup) ?? undefined;
     return {
       outcome: { figure: lenetFigure(timing, LENET_BATCH) },
-      notes: [`loss on the repeated batch ${first.toFixed(3)} → ${last.toFixed(3)} over ${losses.length} steps`],
+      notes: [`loss on the repeated batch ${first.toFixed(3)} → ${last.toFixed(3)} over ${losses.length} steps`, ...(work ? [formatStepWork(work)] : [])],
       torch: torchOutcomes,
+      ...(work ? { work } : {}),
     };
   } catch (e) {
     const unavailable = { unavailable: message(e) };
     return { outcome: unavailable, notes: [], torch: torch.map(() => unavailable) };
   } finally {
+    probe?.uninstall();
     model.dispose();
     backend.dispose(x);
     backend.dispose(labels);
@@ -125,5 +134,6 @@ export function lenetRow(
     cpuRatio,
     targets: list,
     notes: mine.notes,
+    ...(mine.work ? { work: mine.work } : {}),
   };
 }
