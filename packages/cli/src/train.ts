@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { CheckpointError } from '@bnkit/nn';
 import { USAGE, parseTrainArgs } from './train/args.js';
+import { prepareTraining } from './train/prepare.js';
 import { runTraining } from './train/run.js';
 import { runCommand } from './ui/command.js';
 
@@ -10,9 +11,10 @@ process.exitCode = await runCommand(
     name: 'train',
     parse: parseTrainArgs,
     usage: USAGE,
+    prepare: prepareTraining,
     run: (options, signal) => runTraining(options, { stdout: process.stdout, stderr: process.stderr, signal }),
-    // An --init file that does not resolve or fit the model is a bad command line, like a bad flag value.
-    isUsageError: (e, options) => e instanceof CheckpointError && e.path === options.init,
+    // An --init or --checkpoint file that does not resolve, read back or fit the model is a bad command line.
+    isUsageError: (e, options) => e instanceof CheckpointError && (e.path === options.init || e.path === options.checkpoint),
   },
   process.argv.slice(2),
 );

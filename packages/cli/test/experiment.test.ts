@@ -1,45 +1,21 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseExperimentArgs } from '../dist/experiment/args.js';
 import { experimentConfigs } from '../dist/experiment/configs.js';
 import { comparisonCsv, comparisonMarkdown, comparisonSvg } from '../dist/experiment/report.js';
 import { RUN_FORMAT, type RunResult } from '../dist/experiment/results.js';
-import { UsageError } from '../dist/train/args.js';
+import { UsageError } from '../dist/options/usage-error.js';
+import { cliPath, optionsOf, runCli, type Run } from './support/run-cli.js';
 
-const EXPERIMENT = fileURLToPath(new URL('../dist/experiment.js', import.meta.url));
+const EXPERIMENT = cliPath('experiment.js');
 const work = mkdtempSync(join(tmpdir(), 'bnkit-experiment-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const experiment = (args: string[], onStderr?: Parameters<typeof runCli>[2]): Promise<Run> => runCli(EXPERIMENT, args, onStderr);
 
-function experiment(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [EXPERIMENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const options = (argv: string[]) => {
-  const parsed = parseExperimentArgs(argv);
-  if (parsed.help) throw new Error('unexpected --help');
-  return parsed.options;
-};
+const options = (argv: string[]) => optionsOf(parseExperimentArgs, argv);
 
 describe('pnpm experiment, command line', () => {
   it('--quick picks the small settings; explicit flags override them', () => {
@@ -52,8 +28,12 @@ describe('pnpm experiment, command line', () => {
     [['--lrs', '0.1,x'], /--lrs must be a finite number > 0, got 'x'/],
     [['--lrs', '1,1'], /must not repeat/],
     [['--ablation-lr', '0'], /--ablation-lr must be a finite number > 0, got '0'/],
-    [['--batch-size', '1'], /at least 2/],
+    [['--batch-size', '1'], /from 2 to 1000000 \(BatchNorm cannot train on a batch of one\)/],
     [['--seed', '1.5'], /--seed must be an integer/],
+    [['--seed=99999999999999999999'], /--seed must be an integer from -2147483648 to 4294967295/],
+    [['--epochs=1000001'], /--epochs must be an integer from 1 to 1000000/],
+    [['--backend='], /--backend needs a value/],
+    [['--device=gpu'], /--device is not taken by the ts backend/],
     [['--nope'], /Unknown option '--nope'/],
   ])('%j is a usage error that says what is allowed', (argv, message) => {
     expect(() => parseExperimentArgs(argv)).toThrow(UsageError);
@@ -63,7 +43,7 @@ describe('pnpm experiment, command line', () => {
   it('exits 2 on a bad flag and prints the usage on --help', async () => {
     const bad = await experiment(['--epochs', '0']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--epochs must be a positive integer/);
+    expect(bad.stderr).toMatch(/--epochs must be an integer from 1 to/);
     const help = await experiment(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: pnpm experiment');
