@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '@bnkit/core';
 import {
@@ -165,4 +166,11 @@ describe('training state that can always be saved, inspected and resumed', () =>
     expect((await readCheckpoint(path)).training).toMatchObject({ epochsCompleted: 0, batchesCompleted: k });
     model.dispose();
   });
+
+  it('a real SIGINT sent after batch k stops a one-thread run before batch k+1', () => {
+    const script = fileURLToPath(new URL('./support/sigint-fit.mjs', import.meta.url));
+    const child = spawnSync(process.execPath, [script, '3'], { encoding: 'utf8', timeout: 120_000 });
+    expect(child.status, child.stderr).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual({ stopped: true, batchesCompleted: 3, epochsCompleted: 0 });
+  }, 120_000);
 });
