@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseExperimentArgs } from '../dist/experiment/args.js';
 import { experimentConfigs } from '../dist/experiment/configs.js';
 import { comparisonCsv, comparisonMarkdown, comparisonSvg } from '../dist/experiment/report.js';
-import { RUN_FORMAT, type RunResult } from '../dist/experiment/results.js';
+import { RUN_FORMAT, finishedResult, saveResult, type RunResult } from '../dist/experiment/results.js';
 import { UsageError } from '../dist/options/usage-error.js';
 import { cliPath, optionsOf, runCli, type Run } from './support/run-cli.js';
 
@@ -57,6 +57,19 @@ describe('the configurations and the report', () => {
       'lenet-lr0.1', 'lenet-bn-lr0.1', 'lenet-lr1', 'lenet-bn-lr1', 'lenet-bn-bn-conv-lr1', 'lenet-bn-bn-fc-lr1', 'lenet-bn-frozen-lr1', 'lenet-bn-nobias-lr1',
     ]);
     expect(configs.slice(4).map((c) => c.variant)).toEqual([{ bnStages: [1, 2] }, { bnStages: [3, 4] }, { bnAffine: false }, { biasBeforeBn: false }]);
+  });
+
+  it('a diverged configuration (NaN loss) is saved and reused with its NaN, not null', async () => {
+    const [config] = experimentConfigs([0.5], 1);
+    const settings = { backend: 'ts', seed: 0, epochs: 2, batchSize: 8, trainCount: 10, testCount: 10, dataDir: null };
+    const history = [{ epoch: 1, loss: Infinity, trainAcc: 0.1, testAcc: 0.1, seconds: 1 }, { epoch: 2, loss: NaN, trainAcc: 0.1, testAcc: null, seconds: 1 }];
+    const dir = join(work, 'diverged-runs');
+    mkdirSync(dir, { recursive: true });
+    await saveResult(dir, { format: RUN_FORMAT, config, settings, examplesPerSecond: 5, history });
+    expect(await finishedResult(dir, config, settings)).toEqual({ format: RUN_FORMAT, config, settings, examplesPerSecond: 5, history });
+    const file = join(dir, `${config.id}.json`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"NaN"', 'null'));
+    expect(await finishedResult(dir, config, settings)).toEqual({ stale: 'its history has a malformed row' });
   });
 
   it('tables the last epoch and the best test accuracy; one d2l panel per configuration', () => {

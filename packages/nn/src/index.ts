@@ -28,6 +28,7 @@ export {
 export {
   CHECKPOINT_MAGIC, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeCheckpoint, decodeCheckpoint, type Checkpoint, type HostTensor,
 } from './checkpoint/format.js';
+export { encodeEpochRow, decodeEpochRow } from './checkpoint/training-header.js';
 export { writeFileAtomic, removeOrphanedTemps, nodeIo, type AtomicWriteIo, type WritableFile } from './checkpoint/atomic-write.js';
 export {
   captureCheckpoint, checkpointFileKind, saveCheckpoint, readCheckpoint, restoreCheckpoint, loadCheckpoint,

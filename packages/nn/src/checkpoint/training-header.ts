@@ -14,13 +14,14 @@ function encodeLoss(v: number): number | string {
   return Number.isFinite(v) ? v : String(v);
 }
 
+/** The JSON form of a history row (also used by files other than checkpoints that keep a run's history). */
+export function encodeEpochRow(r: EpochRow): Json {
+  return { ...r, loss: encodeLoss(r.loss) };
+}
+
 /** The header form of a training position: loss values that are not finite become strings. */
 export function encodeTrainingState(t: TrainingState): Json {
-  return {
-    ...t,
-    partial: { ...t.partial, lossSum: encodeLoss(t.partial.lossSum) },
-    history: t.history.map((r) => ({ ...r, loss: encodeLoss(r.loss) })),
-  };
+  return { ...t, partial: { ...t.partial, lossSum: encodeLoss(t.partial.lossSum) }, history: t.history.map(encodeEpochRow) };
 }
 
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
@@ -33,7 +34,8 @@ function decodeLoss(v: unknown): number | undefined {
   return typeof v === 'string' && Object.hasOwn(NON_FINITE, v) ? NON_FINITE[v] : undefined;
 }
 
-function decodeRow(r: unknown): EpochRow | undefined {
+/** A history row as encodeEpochRow wrote it; undefined when any field is missing or out of its domain. */
+export function decodeEpochRow(r: unknown): EpochRow | undefined {
   if (!isRecord(r)) return undefined;
   const loss = decodeLoss(r.loss);
   const testAcc = r.testAcc;
@@ -57,7 +59,7 @@ export function decodeTrainingState(json: unknown, bad: (why: string) => Error):
   if (!Array.isArray(json.history)) throw malformed('history');
   const history: EpochRow[] = [];
   for (const [i, r] of json.history.entries()) {
-    const row = decodeRow(r);
+    const row = decodeEpochRow(r);
     if (!row) throw malformed(`history[${i}]`);
     history.push(row);
   }
