@@ -5,6 +5,7 @@ import { BUILTIN_BACKENDS } from '@bnkit/core';
 import { DEFAULT_NUM_RUNS, INTERACTIVE_PROPERTY_TIME_LIMIT_MS } from './defaults.js';
 import { ConformanceUsageError } from './errors.js';
 import type { LenetTier, Profile } from './report/types.js';
+import type { ConformanceOptions } from './run.js';
 
 /*
  * The command line of bnkit-conformance, read strictly and checked whole before the suite loads: every
@@ -51,17 +52,9 @@ Exit codes: 0 conformant; 1 a check failed or a required kernel is not implement
               refuses or cannot start), unknown backend or malformed fixture;
             3 a bug in the suite (an error it did not expect; please report it).`;
 
-export interface CliOptions {
+/** What the command line gives runConformance (a backend by name), and where the report files go. */
+export interface CliOptions extends Omit<ConformanceOptions, 'backend' | 'builtinFixtures' | 'checks' | 'onCheck'> {
   readonly backend: string;
-  readonly fixtureDirs: readonly string[];
-  readonly profile?: Profile;
-  readonly seed?: number;
-  readonly numRuns?: number;
-  readonly propertyTimeLimitMs?: number;
-  readonly path?: string;
-  readonly lenet?: LenetTier;
-  readonly filter?: string;
-  readonly device?: string;
   readonly json?: string;
   readonly junit?: string;
 }
