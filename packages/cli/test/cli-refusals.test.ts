@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '@bnkit/nn';
 import { cliPath, runCli } from './support/run-cli.js';
@@ -15,6 +16,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const aFile = join(work, 'a-file.txt');
 writeFileSync(aFile, 'not a directory');
 const underAFile = join(aFile, 'sub');
+const noDevice = fileURLToPath(new URL('./support/no-device-backend.mjs', import.meta.url));
 const tiny = ['--train-per-class', '6', '--test-per-class', '2', '--batch-size', '12', '--model', 'lenet-bn'];
 
 describe.each([
@@ -25,6 +27,7 @@ describe.each([
     [['--batch-size=1'], /--batch-size must be an integer from 2 to 1000000 \(BatchNorm cannot train on a batch of one\), got '1'/],
     [['--seed=99999999999999999999'], /--seed must be an integer from -2147483648 to 4294967295 \(a 32-bit seed\), got '99999999999999999999'/],
     [['--threads=0'], /--threads must be an integer from 1 to 256/],
+    [['--backend', noDevice, '--device=webgpu'], /no driver for device 'webgpu' on this machine/],
     [['--out', underAFile], /--out: cannot create the directory/],
     [['--checkpoint', join(underAFile, 'run.ckpt')], /--checkpoint: cannot create the directory/],
     [['--export', work], /--export: .* exists and is not a regular file/],
@@ -34,6 +37,7 @@ describe.each([
   ['experiment.js', [
     [['--backend='], /--backend needs a value/],
     [['--batch-size=1'], /from 2 to/],
+    [['--backend', noDevice, '--device=webgpu'], /no driver for device 'webgpu'/],
     [['--out', underAFile], /--out: cannot create the directory/],
   ]],
   ['bench.js', [
