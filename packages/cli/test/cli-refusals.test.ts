@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,14 @@ describe.each([
     expect(run.stdout).toBe('');
   }, 60_000);
 });
+
+it('a refused run leaves no --out directory behind (it is checked, and created only when written to)', async () => {
+  const out = join(work, 'never', 'made');
+  const run = await runCli(cliPath('train.js'), ['--backend', 'no-such-backend', '--out', out]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/unknown backend 'no-such-backend'/);
+  expect(existsSync(join(work, 'never'))).toBe(false);
+}, 60_000);
 
 describe('pnpm train and its checkpoint', () => {
   const train = (args: string[]) => runCli(cliPath('train.js'), [...tiny, '--out', join(work, 'out'), ...args]);

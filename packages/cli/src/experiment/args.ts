@@ -40,7 +40,7 @@ Options:
                          (ts runs on the CPU and refuses --device)
   --threads N            worker threads for backends that take them (ts), 1 to 256
   --out DIR              where runs/, results.md, results.csv and comparison.svg go (default out/experiment;
-                         created, and checked writable, before any work)
+                         checked writable before any work)
   --help                 show this help
 
 Explicit flags override --quick's values. Progress goes to stderr, the table to stdout.

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './usage-error.js';
 
@@ -9,12 +9,7 @@ export interface OutputLocation {
   readonly kind: 'file' | 'directory';
 }
 
-function mkdirs(flag: string, dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`--${flag}: cannot create the directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+function writableDirectory(flag: string, dir: string): void {
   if (!statSync(dir).isDirectory()) throw new UsageError(`--${flag}: ${dir} is not a directory`);
   try {
     accessSync(dir, constants.W_OK);
@@ -23,20 +18,39 @@ function mkdirs(flag: string, dir: string): void {
   }
 }
 
+/** The directory itself when it exists, else the nearest ancestor that does (which must be a writable directory to create it in). */
+function nearestExisting(dir: string): string {
+  let at = dir;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
+}
+
+function createDirectories(flag: string, dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`--${flag}: cannot create the directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  writableDirectory(flag, dir);
+}
+
 /**
  * Makes sure every location can be written before any work starts, so a long run never ends by losing its
- * results: creates missing parent directories (and `directory` locations themselves), and refuses a
- * directory where a file is wanted, a read-only file, or a path under a file. Files themselves are not
- * created here; a file's directory must be writable because bnkit writes through a temporary file there.
+ * results. A `directory` location must exist as a writable directory or be creatable (its nearest existing
+ * ancestor a writable directory; the command creates it when it writes there). A `file` location gets its
+ * missing parent directories created (a file's directory must be writable: bnkit writes through a temporary
+ * file there) and must not be a directory or a read-only file. A path under a regular file is refused.
  */
 export function prepareOutputs(locations: readonly OutputLocation[]): void {
   for (const { flag, path, kind } of locations) {
     const full = resolve(path);
     if (kind === 'directory') {
-      mkdirs(flag, full);
+      const existing = nearestExisting(full);
+      if (existing !== full && !statSync(existing).isDirectory()) throw new UsageError(`--${flag}: cannot create the directory ${full} (${existing} is a file)`);
+      writableDirectory(flag, existing);
       continue;
     }
-    mkdirs(flag, dirname(full));
+    createDirectories(flag, dirname(full));
     let stats;
     try {
       stats = statSync(full);

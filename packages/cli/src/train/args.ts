@@ -50,8 +50,8 @@ Options:
   --out DIR              where the plot train-<model>.svg goes (default out)
   --help                 show this help
 
-Every option, and every place written to (--out, --checkpoint, --export, created if missing), is checked
-before any work. Progress goes to stderr, the per-epoch table and summary to stdout.
+Every option, and every place written to (--out, --checkpoint, --export), is checked before any work;
+the directories of --checkpoint and --export are created then. Progress goes to stderr, the per-epoch table and summary to stdout.
 
 Exit status:
   0    done
