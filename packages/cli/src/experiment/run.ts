@@ -6,6 +6,7 @@ import { epochGeometry, fit as fitModel, lenet, lenetBN } from '@bnkit/nn';
 import { describeDevice } from '../train/report.js';
 import { loadData } from '../train/run.js';
 import { openTrainingBackend } from '../training-backend.js';
+import { divergenceWatch } from '../ui/divergence.js';
 import type { CommandIo } from '../ui/command.js';
 import { ProgressBar } from '../ui/progress.js';
 import type { ExperimentOptions } from './args.js';
@@ -30,6 +31,7 @@ async function runConfig(
   const perEpoch = epochGeometry(data.train.count, settings.batchSize).examples;
   // One bar over all epochs of the configuration, so its ETA is the configuration's.
   const bar = new ProgressBar(io.stderr, { total: perEpoch * settings.epochs, label });
+  const watchLoss = divergenceWatch(io.stderr, config.lr, config.label);
   try {
     const { history, stopped } = await fitModel(model, data.train, {
       epochs: settings.epochs,
@@ -38,7 +40,10 @@ async function runConfig(
       seed: settings.seed,
       test: data.test,
       signal: io.signal,
-      onBatch: (p) => bar.update((p.epoch - 1) * perEpoch + p.examples),
+      onBatch: (p) => {
+        bar.update((p.epoch - 1) * perEpoch + p.examples);
+        watchLoss(p);
+      },
     });
     bar.finish();
     if (stopped) return null;

@@ -6,6 +6,7 @@ import { loadFashionMnist, takePerClass, type FashionMnist } from '@bnkit/data';
 import {
   epochGeometry, fit as fitModel, lenet, lenetBN, loadPyTorchWeights, savePyTorchWeights, type BatchNorm, type BatchProgress, type EpochRow, type Sequential,
 } from '@bnkit/nn';
+import { divergenceWatch } from '../ui/divergence.js';
 import { formatRate } from '../ui/format.js';
 import { trainingPlotSvg } from '../ui/plot.js';
 import { openTrainingBackend } from '../training-backend.js';
@@ -66,7 +67,7 @@ async function printFirstBatchNorm(model: Sequential, io: TrainIo): Promise<void
 function epochReporter(io: TrainIo, total: number, options: TrainOptions) {
   const current: { epoch?: number; bar?: ProgressBar } = {};
   let headerShown = false;
-  let divergenceShown = false;
+  const watchLoss = divergenceWatch(io.stderr, options.lr);
   const close = (): void => {
     current.bar?.finish();
     current.bar = undefined;
@@ -79,11 +80,7 @@ function epochReporter(io: TrainIo, total: number, options: TrainOptions) {
         current.bar = new ProgressBar(io.stderr, { total, label: `epoch ${p.epoch}/${options.epochs}`, startAt: p.examples });
       }
       current.bar.update(p.examples);
-      // Said once, where it happened: every later loss and weight is NaN too, and the table only shows epoch means.
-      if (!divergenceShown && !Number.isFinite(p.loss)) {
-        divergenceShown = true;
-        io.stderr.write(`${io.stderr.isTTY ? '\n' : ''}the loss became ${p.loss} at epoch ${p.epoch}, batch ${p.batch}/${p.batches} (lr ${options.lr}): the run diverged; a smaller --lr may help\n`);
-      }
+      watchLoss(p);
     },
     onEpoch(row: EpochRow): void {
       close();
