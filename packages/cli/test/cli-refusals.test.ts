@@ -80,6 +80,13 @@ describe('pnpm train and its checkpoint', () => {
     expect(replaced.code, replaced.stderr).toBe(0);
     expect((await readCheckpoint(path)).training?.seed).toBe(5);
     expect(readFileSync(aFile, 'utf8')).toBe('not a directory');
+    // A damaged checkpoint is refused up front under --resume, before any backend or data is loaded.
+    const damaged = join(work, 'damaged.ckpt');
+    writeFileSync(damaged, readFileSync(path).subarray(0, 4000));
+    const resumed = await train(['--epochs', '1', '--checkpoint', damaged, '--resume']);
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toMatch(/--resume: checkpoint .*damaged\.ckpt: SHA-256 checksum mismatch/);
+    expect(resumed.stdout).toBe('');
   }, 120_000);
 
   it('a run whose loss becomes NaN (--lr=1e38) says where, and its checkpoint resumes', async () => {
