@@ -143,6 +143,11 @@ describe('training state that can always be saved, inspected and resumed', () =>
     expect(await checkpointFileKind(notes)).toBe('other');
     expect(await checkpointFileKind(folder)).toBe('other');
     expect(await checkpointFileKind(join(dir, 'none.ckpt'))).toBe('none');
+    // A FIFO is never opened (reading one would wait for a writer forever).
+    const fifo = join(dir, 'fifo.ckpt');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(await checkpointFileKind(fifo)).toBe('other');
+    await expect(saveCheckpoint(fifo, model)).rejects.toThrow(CheckpointOverwriteError);
     await saveCheckpoint(join(dir, 'real.ckpt'), model);
     expect(await checkpointFileKind(join(dir, 'real.ckpt'))).toBe('checkpoint');
     model.dispose();

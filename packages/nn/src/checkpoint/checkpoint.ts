@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { formatShape, shapesEqual } from '@bnkit/core';
 import type { Sequential } from '../sequential.js';
 import type { TrainingState } from '../training-state.js';
@@ -20,23 +20,20 @@ export async function captureCheckpoint(model: Sequential, training: TrainingSta
  * something else (another file, a directory). Reads 8 bytes at most.
  */
 export async function checkpointFileKind(path: string): Promise<'none' | 'checkpoint' | 'other'> {
-  let fh;
+  // stat before open: opening a FIFO for reading would wait for a writer forever.
+  let stats;
   try {
-    fh = await open(path, 'r');
+    stats = await stat(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'none';
-    if (code === 'EISDIR') return 'other';
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
     throw e;
   }
+  if (!stats.isFile()) return 'other';
+  const fh = await open(path, 'r');
   try {
-    if (!(await fh.stat()).isFile()) return 'other';
     const magic = Buffer.alloc(CHECKPOINT_MAGIC.length);
     const { bytesRead } = await fh.read(magic, 0, magic.length, 0);
     return bytesRead === magic.length && magic.toString('latin1') === CHECKPOINT_MAGIC ? 'checkpoint' : 'other';
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EISDIR') return 'other';
-    throw e;
   } finally {
     await fh.close();
   }
