@@ -99,4 +99,15 @@ describe('pnpm train and its checkpoint', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resuming from ${path}`);
   }, 120_000);
+
+  it('Ctrl-C with --threads=1 stops right after the batch in progress, and the checkpoint holds that position', async () => {
+    const path = join(work, 'sigint.ckpt');
+    const script = fileURLToPath(new URL('./support/train-sigint.mjs', import.meta.url));
+    const run = await runCli(script, [...tiny, '--threads', '1', '--train-per-class', '20', '--batch-size', '10', '--epochs', '2', '--checkpoint', path, '--out', join(work, 'out')]);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toContain('stopping after this batch');
+    // The first progress line of epoch 1 names the examples done when SIGINT was sent.
+    const examples = Number(/^epoch 1\/2 +\d+% (\d+)\/200 /m.exec(run.stderr)?.[1]);
+    expect((await readCheckpoint(path)).training).toMatchObject({ epochsCompleted: 0, batchesCompleted: examples / 10 });
+  }, 120_000);
 });
