@@ -10,13 +10,18 @@ import { BnkitError, DeviceUnavailableError } from '@bnkit/core';
 import { USAGE, parseBenchArgs } from './bench/args.js';
 import { formatPreamble, formatTable } from './bench/report.js';
 import { runBench } from './bench/run.js';
+import { prepareOutputs } from './options/outputs.js';
+import { UsageError } from './options/usage-error.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let options;
   try {
     options = parseBenchArgs(argv);
+    // Before anything is measured, so a long run never ends by losing its results.
+    if (!options.help) prepareOutputs([{ flag: 'json', path: options.jsonFile, kind: 'file' }]);
   } catch (e) {
-    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`bench: ${e.message}\n\n${USAGE}`);
     return 2;
   }
   if (options.help) {

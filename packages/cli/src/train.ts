@@ -1,18 +1,6 @@
 #!/usr/bin/env node
-import { CheckpointError } from '@bnkit/nn';
-import { USAGE, parseTrainArgs } from './train/args.js';
-import { runTraining } from './train/run.js';
+import { trainCommand } from './train/command.js';
 import { runCommand } from './ui/command.js';
 
 // Ctrl-C stops at the next batch, and fit saves the checkpoint; a second Ctrl-C quits at once.
-process.exitCode = await runCommand(
-  {
-    name: 'train',
-    parse: parseTrainArgs,
-    usage: USAGE,
-    run: (options, signal) => runTraining(options, { stdout: process.stdout, stderr: process.stderr, signal }),
-    // An --init file that does not resolve or fit the model is a bad command line, like a bad flag value.
-    isUsageError: (e, options) => e instanceof CheckpointError && e.path === options.init,
-  },
-  process.argv.slice(2),
-);
+process.exitCode = await runCommand(trainCommand(), process.argv.slice(2));

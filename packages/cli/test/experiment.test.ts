@@ -1,45 +1,21 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseExperimentArgs } from '../dist/experiment/args.js';
 import { experimentConfigs } from '../dist/experiment/configs.js';
 import { comparisonCsv, comparisonMarkdown, comparisonSvg } from '../dist/experiment/report.js';
-import { RUN_FORMAT, type RunResult } from '../dist/experiment/results.js';
-import { UsageError } from '../dist/train/args.js';
+import { RUN_FORMAT, finishedResult, saveResult, type RunResult } from '../dist/experiment/results.js';
+import { UsageError } from '../dist/options/usage-error.js';
+import { cliPath, optionsOf, runCli, type Run } from './support/run-cli.js';
 
-const EXPERIMENT = fileURLToPath(new URL('../dist/experiment.js', import.meta.url));
+const EXPERIMENT = cliPath('experiment.js');
 const work = mkdtempSync(join(tmpdir(), 'bnkit-experiment-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const experiment = (args: string[], onStderr?: Parameters<typeof runCli>[2]): Promise<Run> => runCli(EXPERIMENT, args, onStderr);
 
-function experiment(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [EXPERIMENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const options = (argv: string[]) => {
-  const parsed = parseExperimentArgs(argv);
-  if (parsed.help) throw new Error('unexpected --help');
-  return parsed.options;
-};
+const options = (argv: string[]) => optionsOf(parseExperimentArgs, argv);
 
 describe('pnpm experiment, command line', () => {
   it('--quick picks the small settings; explicit flags override them', () => {
@@ -52,8 +28,12 @@ describe('pnpm experiment, command line', () => {
     [['--lrs', '0.1,x'], /--lrs must be a finite number > 0, got 'x'/],
     [['--lrs', '1,1'], /must not repeat/],
     [['--ablation-lr', '0'], /--ablation-lr must be a finite number > 0, got '0'/],
-    [['--batch-size', '1'], /at least 2/],
+    [['--batch-size', '1'], /from 2 to 1000000 \(BatchNorm cannot train on a batch of one\)/],
     [['--seed', '1.5'], /--seed must be an integer/],
+    [['--seed=99999999999999999999'], /--seed must be an integer from -2147483648 to 4294967295/],
+    [['--epochs=1000001'], /--epochs must be an integer from 1 to 1000000/],
+    [['--backend='], /--backend needs a value/],
+    [['--device=gpu'], /--device is not taken by the ts backend/],
     [['--nope'], /Unknown option '--nope'/],
   ])('%j is a usage error that says what is allowed', (argv, message) => {
     expect(() => parseExperimentArgs(argv)).toThrow(UsageError);
@@ -63,7 +43,7 @@ describe('pnpm experiment, command line', () => {
   it('exits 2 on a bad flag and prints the usage on --help', async () => {
     const bad = await experiment(['--epochs', '0']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--epochs must be a positive integer/);
+    expect(bad.stderr).toMatch(/--epochs must be an integer from 1 to/);
     const help = await experiment(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: pnpm experiment');
@@ -77,6 +57,19 @@ describe('the configurations and the report', () => {
       'lenet-lr0.1', 'lenet-bn-lr0.1', 'lenet-lr1', 'lenet-bn-lr1', 'lenet-bn-bn-conv-lr1', 'lenet-bn-bn-fc-lr1', 'lenet-bn-frozen-lr1', 'lenet-bn-nobias-lr1',
     ]);
     expect(configs.slice(4).map((c) => c.variant)).toEqual([{ bnStages: [1, 2] }, { bnStages: [3, 4] }, { bnAffine: false }, { biasBeforeBn: false }]);
+  });
+
+  it('a diverged configuration (NaN loss) is saved and reused with its NaN, not null', async () => {
+    const [config] = experimentConfigs([0.5], 1);
+    const settings = { backend: 'ts', seed: 0, epochs: 2, batchSize: 8, trainCount: 10, testCount: 10, dataDir: null };
+    const history = [{ epoch: 1, loss: Infinity, trainAcc: 0.1, testAcc: 0.1, seconds: 1 }, { epoch: 2, loss: NaN, trainAcc: 0.1, testAcc: null, seconds: 1 }];
+    const dir = join(work, 'diverged-runs');
+    mkdirSync(dir, { recursive: true });
+    await saveResult(dir, { format: RUN_FORMAT, config, settings, examplesPerSecond: 5, history });
+    expect(await finishedResult(dir, config, settings)).toEqual({ format: RUN_FORMAT, config, settings, examplesPerSecond: 5, history });
+    const file = join(dir, `${config.id}.json`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"NaN"', 'null'));
+    expect(await finishedResult(dir, config, settings)).toEqual({ stale: 'its history has a malformed row' });
   });
 
   it('tables the last epoch and the best test accuracy; one d2l panel per configuration', () => {

@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { USAGE, UsageError, parseTrainArgs } from '../dist/train/args.js';
+import { UsageError } from '../dist/options/usage-error.js';
+import { USAGE, parseTrainArgs } from '../dist/train/args.js';
+import { optionsOf } from './support/run-cli.js';
 
-const options = (argv: string[]) => {
-  const parsed = parseTrainArgs(argv);
-  if (parsed.help) throw new Error('expected options, got --help');
-  return parsed.options;
-};
+const options = (argv: string[]) => optionsOf(parseTrainArgs, argv);
 
 describe('parseTrainArgs', () => {
   it('fills the d2l recipe as defaults', () => {
     expect(options([])).toEqual({
       backend: 'ts', device: undefined, threads: undefined, epochs: 10, lr: 1, batchSize: 256, seed: 0,
-      model: 'lenet-bn', checkpoint: undefined, resume: false, dataDir: undefined, trainPerClass: undefined,
+      model: 'lenet-bn', checkpoint: undefined, resume: false, overwrite: false, dataDir: undefined, trainPerClass: undefined,
       testPerClass: undefined, out: 'out',
     });
   });
@@ -23,7 +21,8 @@ describe('parseTrainArgs', () => {
       '--train-per-class', '20', '--test-per-class=5', '--out', 'plots',
     ])).toEqual({
       backend: 'gpu', device: 'webgpu', threads: 2, epochs: 3, lr: 0.5, batchSize: 64, seed: -7, model: 'lenet',
-      checkpoint: 'run.ckpt', resume: true, dataDir: 'fm', trainPerClass: 20, testPerClass: 5, out: 'plots',
+      checkpoint: 'run.ckpt', resume: true, overwrite: false, dataDir: 'fm', trainPerClass: 20, testPerClass: 5, out: 'plots',
+      init: undefined, export: undefined,
     });
   });
 
@@ -40,16 +39,27 @@ describe('parseTrainArgs', () => {
   });
 
   it.each([
-    [['--epochs', '0'], "--epochs must be a positive integer, got '0'"],
-    [['--epochs', '2.5'], "--epochs must be a positive integer, got '2.5'"],
-    [['--epochs', 'ten'], "--epochs must be a positive integer, got 'ten'"],
+    [['--epochs', '0'], "--epochs must be an integer from 1 to 1000000, got '0'"],
+    [['--epochs', '2.5'], "--epochs must be an integer from 1 to 1000000, got '2.5'"],
+    [['--epochs', 'ten'], "--epochs must be an integer from 1 to 1000000, got 'ten'"],
+    [['--epochs', ' 3'], "--epochs must be an integer from 1 to 1000000, got ' 3'"],
     [['--batch-size', '-1'], '--batch-size'],
-    [['--batch-size=0'], "--batch-size must be a positive integer, got '0'"],
-    [['--train-per-class', '1e3'], "--train-per-class must be a positive integer, got '1e3'"],
+    [['--batch-size=0'], "--batch-size must be an integer from 2 to 1000000 (BatchNorm cannot train on a batch of one), got '0'"],
+    [['--batch-size=1'], '(BatchNorm cannot train on a batch of one)'],
+    [['--train-per-class', '1e3'], "--train-per-class must be an integer from 1 to 1000000000, got '1e3'"],
+    [['--threads=0'], "--threads must be an integer from 1 to 256, got '0'"],
+    [['--threads=100000'], "--threads must be an integer from 1 to 256, got '100000'"],
+    [['--device=cpu'], "--device is not taken by the ts backend (it runs on the CPU; --threads sets its worker threads), got 'cpu'"],
+    [['--backend=gpu', '--device='], '--device needs a value'],
+    [['--seed=99999999999999999999'], "--seed must be an integer from -2147483648 to 4294967295 (a 32-bit seed), got '99999999999999999999'"],
+    [['--seed=4294967296'], "got '4294967296'"],
     [['--lr', '0'], "--lr must be a finite number > 0, got '0'"],
     [['--lr', 'abc'], "--lr must be a finite number > 0, got 'abc'"],
     [['--lr=Infinity'], '--lr must be a finite number > 0'],
-    [['--seed', '1.5'], "--seed must be an integer, got '1.5'"],
+    [['--seed', '1.5'], "--seed must be an integer from -2147483648 to 4294967295 (a 32-bit seed), got '1.5'"],
+    [['--overwrite'], '--overwrite needs --checkpoint FILE'],
+    [['--checkpoint=c', '--resume', '--overwrite'], '--resume continues the checkpoint and --overwrite replaces it; give one'],
+    [['--checkpoint='], '--checkpoint needs a value'],
     [['--model', 'resnet'], "--model must be one of lenet, lenet-bn, got 'resnet'"],
     [['--resume'], '--resume needs --checkpoint FILE'],
     [['--checkpoint', 'c', '--resume', '--init', 'w.safetensors'], '--init and --resume both set the starting weights; give one'],

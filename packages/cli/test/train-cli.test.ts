@@ -1,36 +1,15 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeSafetensors } from '@bnkit/nn';
+import { cliPath, runCli, type Run } from './support/run-cli.js';
 
-const TRAIN = fileURLToPath(new URL('../dist/train.js', import.meta.url));
+const TRAIN = cliPath('train.js');
 const work = mkdtempSync(join(tmpdir(), 'bnkit-train-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI; `onStderr` may act on the output as it arrives (e.g. send Ctrl-C). */
-function train(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TRAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const train = (args: string[], onStderr?: Parameters<typeof runCli>[2]): Promise<Run> => runCli(TRAIN, args, onStderr);
 
 const tableRows = (stdout: string): string[][] =>
   stdout.split('\n').filter((l) => /^\s+\d+\s+\d+\.\d{4}\s/.test(l)).map((l) => l.trim().split(/\s+/));
@@ -39,7 +18,7 @@ const plotPoints = (svg: string, series: string): number =>
 
 describe('pnpm train, command line errors', () => {
   it.each([
-    [['--epochs', '0'], /--epochs must be a positive integer, got '0'/],
+    [['--epochs', '0'], /--epochs must be an integer from 1 to 1000000, got '0'/],
     [['--model', 'vgg'], /--model must be one of lenet, lenet-bn/],
     [['--nope'], /Unknown option '--nope'/],
     [['--backend', 'no-such-backend', '--epochs', '1'], /unknown backend 'no-such-backend'.*ts, gpu, tfjs/],

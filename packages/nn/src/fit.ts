@@ -142,6 +142,9 @@ async function runEpochs(model: Sequential, train: LabeledImages, options: FitOp
       const start = performance.now();
       const elapsed = (): number => seconds + (performance.now() - start) / 1000;
       for (let b = state.batchesCompleted; b < batches; b++) {
+        // A backend that computes on this thread settles every promise as a microtask, so without a turn of
+        // the event loop here an abort from a signal handler (Ctrl-C) would not be seen until the run ended.
+        if (options.signal) await new Promise((resume) => setImmediate(resume));
         if (options.signal?.aborted) {
           await save();
           return { history: state.history, stopped: true, state };

@@ -22,12 +22,17 @@ export { validateLabeledImages, uploadBatch, countCorrect, type LabeledImages, t
 export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
 export { epochGeometry, fit, type FitOptions, type FitResult, type BatchProgress } from './fit.js';
 export type { EpochRow, TrainingState } from './training-state.js';
-export { CheckpointError, CheckpointNotFoundError, CorruptCheckpointError, CheckpointMismatchError } from './checkpoint/errors.js';
+export {
+  CheckpointError, CheckpointNotFoundError, CorruptCheckpointError, CheckpointMismatchError, CheckpointOverwriteError,
+} from './checkpoint/errors.js';
 export {
   CHECKPOINT_MAGIC, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeCheckpoint, decodeCheckpoint, type Checkpoint, type HostTensor,
 } from './checkpoint/format.js';
-export { writeFileAtomic, nodeIo, type AtomicWriteIo, type WritableFile } from './checkpoint/atomic-write.js';
-export { captureCheckpoint, saveCheckpoint, readCheckpoint, restoreCheckpoint, loadCheckpoint } from './checkpoint/checkpoint.js';
+export { encodeEpochRow, decodeEpochRow } from './checkpoint/training-header.js';
+export { writeFileAtomic, removeOrphanedTemps, nodeIo, type AtomicWriteIo, type WritableFile } from './checkpoint/atomic-write.js';
+export {
+  captureCheckpoint, checkpointFileKind, saveCheckpoint, readCheckpoint, restoreCheckpoint, loadCheckpoint,
+} from './checkpoint/checkpoint.js';
 export { encodeSafetensors, decodeSafetensors, type SafeTensor, type SafetensorsFile } from './weights/safetensors.js';
 export {
   pytorchNames, toPyTorchName, fromPyTorchName, exportPyTorchWeights, importPyTorchWeights, savePyTorchWeights, loadPyTorchWeights, type NamePair,

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
-import { InvalidArgumentError } from '@bnkit/core';
+import { UsageError } from '../options/usage-error.js';
+import { nonEmpty, positiveInteger, readFlags } from '../options/values.js';
 
 /** Backend rows: a bnkit backend name, with a device where the backend offers several. */
 export interface BackendTarget {
@@ -44,8 +44,12 @@ Options:
   --steps N        timed LeNet-BN training steps per bnkit backend, at most (default 20, --quick 3;
                    a slow backend stops early: after about a minute, once 3 steps are timed)
   --quick          fewer repetitions and anchor steps (a smoke run, not a measurement)
-  --json FILE      where to write the results as JSON (default bench-results.json)
+  --json FILE      where to write the results as JSON (default bench-results.json; its directory is
+                   created, and the file checked writable, before anything is measured)
   --help           this text
+
+Exit status: 0 done; 1 a backend asked for with --backends did not load, or the run failed; 2 bad
+command line (a bad flag value, an unknown backend or device, a --json that cannot be written).
 `;
 
 function parseTargets(list: string): BackendTarget[] {
@@ -53,46 +57,38 @@ function parseTargets(list: string): BackendTarget[] {
   for (const item of list.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [backend, device] = item.split(':');
     if (!KNOWN_BACKENDS.includes(backend)) {
-      throw new InvalidArgumentError(`--backends: unknown backend '${backend}'; allowed: ${KNOWN_BACKENDS.join(', ')}`);
+      throw new UsageError(`--backends: unknown backend '${backend}'; allowed: ${KNOWN_BACKENDS.join(', ')}`);
     }
     const devices = DEVICES_OF[backend];
     if (device !== undefined && !devices) {
-      throw new InvalidArgumentError(`--backends: only gpu and tfjs take a device (gpu:webgpu, tfjs:wasm...), got '${item}'`);
+      throw new UsageError(`--backends: only gpu and tfjs take a device (gpu:webgpu, tfjs:wasm...), got '${item}'`);
     }
     if (device !== undefined && !devices.includes(device)) {
-      throw new InvalidArgumentError(`--backends: unknown ${backend} device '${device}'; allowed: ${devices.join(', ')}`);
+      throw new UsageError(`--backends: unknown ${backend} device '${device}'; allowed: ${devices.join(', ')}`);
     }
     if (backend === 'tfjs' && device === undefined) targets.push(...TFJS_BACKEND_DEVICES.map((d) => ({ backend, device: d })));
     else targets.push(device === undefined ? { backend } : { backend, device });
   }
-  if (targets.length === 0) throw new InvalidArgumentError('--backends: give at least one of ts, gpu, tfjs');
+  if (targets.length === 0) throw new UsageError('--backends: give at least one of ts, gpu, tfjs');
   return targets;
 }
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      backends: { type: 'string' },
-      steps: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      json: { type: 'string', default: 'bench-results.json' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
+  const values = readFlags(argv, {
+    backends: { type: 'string' },
+    steps: { type: 'string' },
+    quick: { type: 'boolean' },
+    json: { type: 'string' },
+    help: { type: 'boolean' },
   });
-  const quick = values.quick;
-  let steps = quick ? 3 : 20;
-  if (values.steps !== undefined) {
-    steps = Number(values.steps);
-    if (!Number.isInteger(steps) || steps < 1) throw new InvalidArgumentError(`--steps must be a positive integer, got '${values.steps}'`);
-  }
+  const quick = values.quick ?? false;
   return {
-    targets: parseTargets(values.backends ?? KNOWN_BACKENDS.join(',')),
+    targets: parseTargets(nonEmpty('backends', values.backends) ?? KNOWN_BACKENDS.join(',')),
     explicit: values.backends !== undefined,
-    steps,
+    // Bounded so a typo cannot run for days: each timed step is a full LeNet-BN batch.
+    steps: positiveInteger('steps', values.steps, quick ? 3 : 20, { min: 1, max: 10_000 }),
     quick,
-    jsonFile: values.json,
-    help: values.help,
+    jsonFile: nonEmpty('json', values.json) ?? 'bench-results.json',
+    help: values.help ?? false,
   };
 }

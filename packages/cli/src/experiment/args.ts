@@ -1,18 +1,13 @@
-import { parseArgs } from 'node:util';
-import { UsageError, nonEmpty, positiveInteger } from '../train/args.js';
+import { TRAINING_FLAGS, backendChoice, batchSize, dataChoice, epochs, type BackendChoice, type DataChoice } from '../options/training.js';
+import { UsageError } from '../options/usage-error.js';
+import { nonEmpty, positiveNumber, readFlags, seed } from '../options/values.js';
 
-export interface ExperimentOptions {
-  readonly backend: string;
-  readonly device?: string;
-  readonly threads?: number;
+export interface ExperimentOptions extends BackendChoice, DataChoice {
   readonly lrs: readonly number[];
   readonly ablationLr: number;
   readonly epochs: number;
   readonly batchSize: number;
   readonly seed: number;
-  readonly dataDir?: string;
-  readonly trainPerClass?: number;
-  readonly testPerClass?: number;
   readonly out: string;
 }
 
@@ -34,82 +29,56 @@ Options:
   --lrs LIST             comma-separated learning rates of the LeNet / LeNet-BN sweep (default ${FULL.lrs.join(',')})
   --ablation-lr X        learning rate of the ablations (default 1)
   --epochs N             epochs per configuration (default ${FULL.epochs})
-  --batch-size N         examples per step (default ${FULL.batchSize})
-  --seed N               seeds weights and shuffling, the same for every configuration (default 0)
+  --batch-size N         examples per step, at least 2 (default ${FULL.batchSize})
+  --seed N               seeds weights and shuffling, the same for every configuration, -2^31 to 2^32-1
+                         (default 0)
   --train-per-class N    train on the first N images of each class only (default all)
   --test-per-class N     test on the first N images of each class only (default all)
   --data-dir DIR         read the official IDX files from DIR instead of the embedded data set
   --backend NAME         ts (default), gpu, tfjs, a package name or a path to a backend module
-  --device NAME          device option passed to the backend
-  --threads N            worker threads for backends that take them (ts)
-  --out DIR              where runs/, results.md, results.csv and comparison.svg go (default out/experiment)
+  --device NAME          device of the backend: gpu auto|webgpu|webasm|cpu, tfjs auto|tensorflow|webgpu|wasm|cpu
+                         (ts runs on the CPU and refuses --device)
+  --threads N            worker threads for backends that take them (ts), 1 to 256
+  --out DIR              where runs/, results.md, results.csv and comparison.svg go (default out/experiment;
+                         checked writable before any work)
   --help                 show this help
 
 Explicit flags override --quick's values. Progress goes to stderr, the table to stdout.
-Exit status: 0 done, 1 failure, 2 bad command line, 130 interrupted (rerun to continue).`;
 
-function number(flag: string, text: string, positive: boolean): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || (positive && v <= 0)) throw new UsageError(`--${flag} must be a finite number > 0, got '${text}'`);
-  return v;
-}
+Exit status:
+  0    done
+  1    failure during the run (a backend or I/O error; the message says which)
+  2    bad command line: a bad flag value, an --out that cannot be written, an unknown backend or device,
+       a device that cannot start here, a data folder missing its files
+  130  interrupted (Ctrl-C; rerun with the same flags to continue)`;
 
 function learningRates(text: string | undefined, fallback: readonly number[]): readonly number[] {
   if (text === undefined) return fallback;
-  const lrs = text.split(',').map((t) => number('lrs', t, true));
+  const lrs = text.split(',').map((t) => positiveNumber('lrs', t));
   if (new Set(lrs).size !== lrs.length) throw new UsageError(`--lrs must not repeat a learning rate, got '${text}'`);
   return lrs;
 }
 
 /** Parses and validates the command line; throws UsageError with a message that says what is allowed. */
 export function parseExperimentArgs(argv: readonly string[]): ParsedExperimentArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        quick: { type: 'boolean' },
-        lrs: { type: 'string' },
-        'ablation-lr': { type: 'string' },
-        epochs: { type: 'string' },
-        'batch-size': { type: 'string' },
-        seed: { type: 'string' },
-        'train-per-class': { type: 'string' },
-        'test-per-class': { type: 'string' },
-        'data-dir': { type: 'string' },
-        backend: { type: 'string' },
-        device: { type: 'string' },
-        threads: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.trimEnd().replace(/\.$/, '')} (see --help)`);
-  }
-  const v = parsed.values;
+  const v = readFlags(argv, {
+    ...TRAINING_FLAGS,
+    quick: { type: 'boolean' },
+    lrs: { type: 'string' },
+    'ablation-lr': { type: 'string' },
+  });
   if (v.help) return { help: true };
   const preset = v.quick ? QUICK : FULL;
-  const seedText = v.seed;
-  if (seedText !== undefined && (!/^\s*-?\d+\s*$/.test(seedText) || !Number.isSafeInteger(Number(seedText)))) throw new UsageError(`--seed must be an integer, got '${seedText}'`);
-  const batchSize = positiveInteger('batch-size', v['batch-size'], preset.batchSize);
-  if (batchSize < 2) throw new UsageError('--batch-size must be at least 2 (BatchNorm cannot train on one example)');
   return {
     help: false,
     options: {
-      backend: nonEmpty('backend', v.backend) ?? 'ts',
-      device: nonEmpty('device', v.device),
-      threads: positiveInteger('threads', v.threads),
+      ...backendChoice(v),
+      ...dataChoice(v, v.quick ? QUICK : {}),
       lrs: learningRates(v.lrs, preset.lrs),
-      ablationLr: v['ablation-lr'] === undefined ? 1 : number('ablation-lr', v['ablation-lr'], true),
-      epochs: positiveInteger('epochs', v.epochs, preset.epochs),
-      batchSize,
-      seed: seedText === undefined ? 0 : Number(seedText),
-      dataDir: nonEmpty('data-dir', v['data-dir']),
-      trainPerClass: positiveInteger('train-per-class', v['train-per-class']) ?? (v.quick ? QUICK.trainPerClass : undefined),
-      testPerClass: positiveInteger('test-per-class', v['test-per-class']) ?? (v.quick ? QUICK.testPerClass : undefined),
+      ablationLr: v['ablation-lr'] === undefined ? 1 : positiveNumber('ablation-lr', v['ablation-lr']),
+      epochs: epochs(v.epochs, preset.epochs),
+      batchSize: batchSize(v['batch-size'], preset.batchSize),
+      seed: seed(v.seed),
       out: nonEmpty('out', v.out) ?? 'out/experiment',
     },
   };

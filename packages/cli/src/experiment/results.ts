@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, type EpochRow } from '@bnkit/nn';
+import { decodeEpochRow, encodeEpochRow, writeFileAtomic, type EpochRow } from '@bnkit/nn';
 import type { ExperimentConfig } from './configs.js';
 
 export const RUN_FORMAT = 'bnkit-experiment-run/1';
@@ -54,10 +54,17 @@ export async function finishedResult(dir: string, config: ExperimentConfig, sett
   if (JSON.stringify(saved.config) !== JSON.stringify(config)) return { stale: 'it holds another configuration' };
   if (JSON.stringify(saved.settings) !== JSON.stringify(settings)) return { stale: `it was run with other settings (${JSON.stringify(saved.settings)})` };
   if (!Array.isArray(saved.history) || saved.history.length !== settings.epochs) return { stale: 'its history is incomplete' };
-  return saved;
+  // Rows as saveResult wrote them: a diverged configuration's NaN loss comes back as NaN, not null.
+  const history = (saved.history as unknown[]).map(decodeEpochRow);
+  if (!history.every((r): r is EpochRow => r !== undefined)) return { stale: 'its history has a malformed row' };
+  return { ...saved, history };
 }
 
-/** Writes a finished run atomically (a crash mid-write leaves the old file or none, never half of one). */
+/**
+ * Writes a finished run atomically (a crash mid-write leaves the old file or none, never half of one); a
+ * loss that is not finite is written as "NaN" / "Infinity" / "-Infinity", as in checkpoints.
+ */
 export async function saveResult(dir: string, result: RunResult): Promise<void> {
-  await writeFileAtomic(resultPath(dir, result.config), new TextEncoder().encode(`${JSON.stringify(result, null, 1)}\n`));
+  const json = { ...result, history: result.history.map(encodeEpochRow) };
+  await writeFileAtomic(resultPath(dir, result.config), new TextEncoder().encode(`${JSON.stringify(json, null, 1)}\n`));
 }

@@ -1,23 +1,21 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { requireTraining, type TrainingBackend } from '@bnkit/core';
-import { loadBackend } from '@bnkit/loader';
+import type { TrainingBackend } from '@bnkit/core';
 import type { FashionMnist } from '@bnkit/data';
 import { epochGeometry, fit as fitModel, lenet, lenetBN } from '@bnkit/nn';
 import { describeDevice } from '../train/report.js';
 import { loadData } from '../train/run.js';
-import { ProgressBar, type ProgressStream } from '../ui/progress.js';
+import { openTrainingBackend } from '../training-backend.js';
+import { divergenceWatch } from '../ui/divergence.js';
+import type { CommandIo } from '../ui/command.js';
+import { ProgressBar } from '../ui/progress.js';
 import type { ExperimentOptions } from './args.js';
 import { experimentConfigs, type ExperimentConfig } from './configs.js';
 import { comparisonCsv, comparisonMarkdown, comparisonSvg, comparisonText } from './report.js';
 import { finishedResult, RUN_FORMAT, saveResult, type RunResult, type RunSettings } from './results.js';
 
-export interface ExperimentIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: ProgressStream;
-  /** Stops the configuration in progress at the next batch; it is not saved, and a rerun restarts it. */
-  readonly signal?: AbortSignal;
-}
+/** The signal stops the configuration in progress at the next batch; it is not saved, and a rerun restarts it. */
+export type ExperimentIo = CommandIo;
 
 export interface ExperimentOutcome {
   /** Every configuration finished so far, in table order. */
@@ -33,6 +31,7 @@ async function runConfig(
   const perEpoch = epochGeometry(data.train.count, settings.batchSize).examples;
   // One bar over all epochs of the configuration, so its ETA is the configuration's.
   const bar = new ProgressBar(io.stderr, { total: perEpoch * settings.epochs, label });
+  const watchLoss = divergenceWatch(io.stderr, config.lr, config.label);
   try {
     const { history, stopped } = await fitModel(model, data.train, {
       epochs: settings.epochs,
@@ -41,7 +40,10 @@ async function runConfig(
       seed: settings.seed,
       test: data.test,
       signal: io.signal,
-      onBatch: (p) => bar.update((p.epoch - 1) * perEpoch + p.examples),
+      onBatch: (p) => {
+        bar.update((p.epoch - 1) * perEpoch + p.examples);
+        watchLoss(p);
+      },
     });
     bar.finish();
     if (stopped) return null;
@@ -111,13 +113,9 @@ async function runAll(backend: TrainingBackend, options: ExperimentOptions, io: 
 
 /** Loads the backend, runs every configuration not finished yet, reports; the backend is closed whatever happens. */
 export async function runExperiment(options: ExperimentOptions, io: ExperimentIo): Promise<ExperimentOutcome> {
-  const backendOptions = {
-    ...(options.device !== undefined ? { device: options.device } : {}),
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
-  };
-  const backend = await loadBackend(options.backend, backendOptions, import.meta.url);
+  const backend = await openTrainingBackend(options);
   try {
-    return await runAll(requireTraining(backend), options, io);
+    return await runAll(backend, options, io);
   } finally {
     await backend.close();
   }

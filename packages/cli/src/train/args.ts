@@ -1,12 +1,11 @@
-import { parseArgs } from 'node:util';
+import { TRAINING_FLAGS, backendChoice, batchSize, dataChoice, epochs, type BackendChoice, type DataChoice } from '../options/training.js';
+import { UsageError } from '../options/usage-error.js';
+import { nonEmpty, positiveNumber, readFlags, seed } from '../options/values.js';
 
 export type ModelName = 'lenet' | 'lenet-bn';
 export const MODELS: readonly ModelName[] = ['lenet', 'lenet-bn'];
 
-export interface TrainOptions {
-  readonly backend: string;
-  readonly device?: string;
-  readonly threads?: number;
+export interface TrainOptions extends BackendChoice, DataChoice {
   readonly epochs: number;
   readonly lr: number;
   readonly batchSize: number;
@@ -14,25 +13,16 @@ export interface TrainOptions {
   readonly model: ModelName;
   readonly checkpoint?: string;
   readonly resume: boolean;
+  /** Replace an existing checkpoint at --checkpoint with a new run. */
+  readonly overwrite: boolean;
   /** safetensors file with PyTorch's names to start from. */
   readonly init?: string;
   /** safetensors file with PyTorch's names to write at the end. */
   readonly export?: string;
-  readonly dataDir?: string;
-  readonly trainPerClass?: number;
-  readonly testPerClass?: number;
   readonly out: string;
 }
 
 export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly options: TrainOptions };
-
-/** A command line the program cannot run; the CLI prints the message and exits with status 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 export const USAGE = `Usage: pnpm train [options]
 
@@ -40,15 +30,18 @@ Trains LeNet-BN (or LeNet) on Fashion-MNIST with plain SGD, the d2l recipe, on a
 
 Options:
   --backend NAME         ts (default), gpu, tfjs, a package name or a path to a backend module
-  --device NAME          device option passed to the backend (e.g. webgpu, cpu)
-  --threads N            worker threads for backends that take them (ts)
+  --device NAME          device of the backend: gpu auto|webgpu|webasm|cpu, tfjs auto|tensorflow|webgpu|wasm|cpu
+                         (ts runs on the CPU and refuses --device)
+  --threads N            worker threads for backends that take them (ts), 1 to 256
   --epochs N             passes over the training set (default 10)
-  --lr X                 SGD learning rate (default 1.0)
-  --batch-size N         examples per step (default 256)
-  --seed N               seeds weights and shuffling (default 0)
+  --lr X                 SGD learning rate, a finite number > 0 (default 1.0)
+  --batch-size N         examples per step, at least 2 (default 256)
+  --seed N               seeds weights and shuffling, -2^31 to 2^32-1 (default 0)
   --model NAME           lenet-bn (default) or lenet
   --checkpoint FILE      save the run after every epoch (and on Ctrl-C) to FILE
   --resume               continue from --checkpoint FILE when it exists
+  --overwrite            replace the checkpoint at --checkpoint FILE with a new run (never a file that is
+                         not a bnkit checkpoint)
   --init FILE            start from the weights in FILE (safetensors, PyTorch state_dict names)
   --export FILE          write the trained weights to FILE (safetensors, PyTorch state_dict names)
   --data-dir DIR         read the official IDX files from DIR instead of the embedded data set
@@ -57,98 +50,58 @@ Options:
   --out DIR              where the plot train-<model>.svg goes (default out)
   --help                 show this help
 
-Progress goes to stderr, the per-epoch table and summary to stdout.
-Exit status: 0 done, 1 failure, 2 bad command line (an --init file missing or not fitting included),\n130 interrupted (Ctrl-C).`;
+Every option, and every place written to (--out, --checkpoint, --export), is checked before any work;
+the directories of --checkpoint and --export are created then. Progress goes to stderr, the per-epoch table and summary to stdout.
 
-/** The flag's positive integer, `fallback` when absent; UsageError otherwise (shared with pnpm experiment). */
-export function positiveInteger(flag: string, text: string | undefined, fallback: number): number;
-export function positiveInteger(flag: string, text: string | undefined): number | undefined;
-export function positiveInteger(flag: string, text: string | undefined, fallback?: number): number | undefined {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(`--${flag} must be a positive integer, got '${text}'`);
-  }
-  return n;
-}
-
-export function nonEmpty(flag: string, text: string | undefined): string | undefined {
-  if (text !== undefined && text.trim() === '') throw new UsageError(`--${flag} needs a value`);
-  return text;
-}
+Exit status:
+  0    done
+  1    failure during the run (a backend or I/O error; the message says which)
+  2    bad command line: a bad flag value, an output that cannot be written, an unknown backend or device,
+       a device that cannot start here, a data folder missing its files, an --init file missing or not
+       fitting, a --checkpoint that exists without --resume/--overwrite, is not a bnkit checkpoint, or
+       cannot be resumed
+  130  interrupted (Ctrl-C; with --checkpoint the run is saved and --resume continues it)`;
 
 /** Parses and validates the command line; throws UsageError with a message that says what is allowed. */
 export function parseTrainArgs(argv: readonly string[]): ParsedArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        backend: { type: 'string' },
-        device: { type: 'string' },
-        threads: { type: 'string' },
-        epochs: { type: 'string' },
-        lr: { type: 'string' },
-        'batch-size': { type: 'string' },
-        seed: { type: 'string' },
-        model: { type: 'string' },
-        checkpoint: { type: 'string' },
-        resume: { type: 'boolean' },
-        init: { type: 'string' },
-        export: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'train-per-class': { type: 'string' },
-        'test-per-class': { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    // node:util's messages name the flag ("Unknown option '--foo'", "Option '--epochs <value>' argument missing").
-    throw new UsageError(`${(e as Error).message.trimEnd().replace(/\.$/, '')} (see --help)`);
-  }
-  const v = parsed.values;
+  const v = readFlags(argv, {
+    ...TRAINING_FLAGS,
+    lr: { type: 'string' },
+    model: { type: 'string' },
+    checkpoint: { type: 'string' },
+    resume: { type: 'boolean' },
+    overwrite: { type: 'boolean' },
+    init: { type: 'string' },
+    export: { type: 'string' },
+  });
   if (v.help) return { help: true };
 
-  const lrText = v.lr;
-  const lr = lrText === undefined ? 1.0 : Number(lrText);
-  if (lrText !== undefined && (lrText.trim() === '' || !Number.isFinite(lr) || lr <= 0)) {
-    throw new UsageError(`--lr must be a finite number > 0, got '${lrText}'`);
-  }
-  const seedText = v.seed;
-  const seed = seedText === undefined ? 0 : Number(seedText);
-  if (seedText !== undefined && (!/^\s*-?\d+\s*$/.test(seedText) || !Number.isSafeInteger(seed))) {
-    throw new UsageError(`--seed must be an integer, got '${seedText}'`);
-  }
   const model = v.model ?? 'lenet-bn';
   if (!MODELS.includes(model as ModelName)) {
     throw new UsageError(`--model must be one of ${MODELS.join(', ')}, got '${model}'`);
   }
   const checkpoint = nonEmpty('checkpoint', v.checkpoint);
   if (v.resume && checkpoint === undefined) throw new UsageError('--resume needs --checkpoint FILE to resume from');
+  if (v.overwrite && checkpoint === undefined) throw new UsageError('--overwrite needs --checkpoint FILE to replace');
+  if (v.resume && v.overwrite) throw new UsageError('--resume continues the checkpoint and --overwrite replaces it; give one');
   const init = nonEmpty('init', v.init);
   if (v.resume && init !== undefined) throw new UsageError('--init and --resume both set the starting weights; give one');
 
   return {
     help: false,
     options: {
-      backend: nonEmpty('backend', v.backend) ?? 'ts',
-      device: nonEmpty('device', v.device),
-      threads: positiveInteger('threads', v.threads),
-      epochs: positiveInteger('epochs', v.epochs, 10),
-      lr,
-      batchSize: positiveInteger('batch-size', v['batch-size'], 256),
-      seed,
+      ...backendChoice(v),
+      ...dataChoice(v),
+      epochs: epochs(v.epochs, 10),
+      lr: v.lr === undefined ? 1.0 : positiveNumber('lr', v.lr),
+      batchSize: batchSize(v['batch-size'], 256),
+      seed: seed(v.seed),
       model: model as ModelName,
       checkpoint,
       resume: v.resume ?? false,
+      overwrite: v.overwrite ?? false,
       init,
       export: nonEmpty('export', v.export),
-      dataDir: nonEmpty('data-dir', v['data-dir']),
-      trainPerClass: positiveInteger('train-per-class', v['train-per-class']),
-      testPerClass: positiveInteger('test-per-class', v['test-per-class']),
       out: nonEmpty('out', v.out) ?? 'out',
     },
   };

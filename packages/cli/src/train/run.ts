@@ -1,25 +1,23 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { requireTraining, type TrainingBackend } from '@bnkit/core';
-import { loadBackend } from '@bnkit/loader';
+import type { TrainingBackend } from '@bnkit/core';
 import { loadFashionMnist, takePerClass, type FashionMnist } from '@bnkit/data';
 import {
   epochGeometry, fit as fitModel, lenet, lenetBN, loadPyTorchWeights, savePyTorchWeights, type BatchNorm, type BatchProgress, type EpochRow, type Sequential,
 } from '@bnkit/nn';
+import { divergenceWatch } from '../ui/divergence.js';
 import { formatRate } from '../ui/format.js';
 import { trainingPlotSvg } from '../ui/plot.js';
-import { ProgressBar, type ProgressStream } from '../ui/progress.js';
+import { openTrainingBackend } from '../training-backend.js';
+import type { CommandIo } from '../ui/command.js';
+import { ProgressBar } from '../ui/progress.js';
 import { tableHeader, tableRow } from '../ui/table.js';
 import type { TrainOptions } from './args.js';
 import { describeDevice, formatVector, shortDevice } from './report.js';
 
-export interface TrainIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: ProgressStream;
-  /** Stops the run at the next batch boundary (Ctrl-C); fit checkpoints before returning. */
-  readonly signal?: AbortSignal;
-}
+/** The signal stops the run at the next batch boundary (Ctrl-C); fit checkpoints before returning. */
+export type TrainIo = CommandIo;
 
 export interface TrainOutcome {
   readonly history: readonly EpochRow[];
@@ -65,10 +63,11 @@ async function printFirstBatchNorm(model: Sequential, io: TrainIo): Promise<void
   io.stdout.write(`bn1 beta  ${formatVector(await layer.beta.read())}\n`);
 }
 
-/** The progress bar of each epoch (stderr) and the table row at its end (stdout). */
-function epochReporter(io: TrainIo, total: number, epochs: number) {
+/** The progress bar of each epoch (stderr), the table row at its end (stdout), and the batch where the loss diverged. */
+function epochReporter(io: TrainIo, total: number, options: TrainOptions) {
   const current: { epoch?: number; bar?: ProgressBar } = {};
   let headerShown = false;
+  const watchLoss = divergenceWatch(io.stderr, options.lr);
   const close = (): void => {
     current.bar?.finish();
     current.bar = undefined;
@@ -78,9 +77,10 @@ function epochReporter(io: TrainIo, total: number, epochs: number) {
       if (current.epoch !== p.epoch || !current.bar) {
         // Created at the epoch's first reported batch, so a half-done resumed epoch rates only new work.
         current.epoch = p.epoch;
-        current.bar = new ProgressBar(io.stderr, { total, label: `epoch ${p.epoch}/${epochs}`, startAt: p.examples });
+        current.bar = new ProgressBar(io.stderr, { total, label: `epoch ${p.epoch}/${options.epochs}`, startAt: p.examples });
       }
       current.bar.update(p.examples);
+      watchLoss(p);
     },
     onEpoch(row: EpochRow): void {
       close();
@@ -127,7 +127,7 @@ async function trainOn(backend: TrainingBackend, data: FashionMnist, model: Sequ
   if (resumeFrom) io.stderr.write(`resuming from ${resumeFrom}\n`);
 
   const total = epochGeometry(train.count, options.batchSize).examples;
-  const reporter = epochReporter(io, total, options.epochs);
+  const reporter = epochReporter(io, total, options);
   const result = await fitModel(model, train, {
     epochs: options.epochs,
     lr: options.lr,
@@ -156,20 +156,14 @@ async function trainOn(backend: TrainingBackend, data: FashionMnist, model: Sequ
 
 /** Loads the backend and the data, trains, reports; the backend is closed whatever happens. */
 export async function runTraining(options: TrainOptions, io: TrainIo): Promise<TrainOutcome> {
-  const backendOptions = {
-    ...(options.device !== undefined ? { device: options.device } : {}),
-    ...(options.threads !== undefined ? { threads: options.threads } : {}),
-  };
-  const backend = await loadBackend(options.backend, backendOptions, import.meta.url);
+  const backend = await openTrainingBackend(options);
   try {
-    // All before any output, so a backend without training kernels, a bad --init file or a bad --data-dir fails with nothing else printed.
-    const trainer = requireTraining(backend);
-    const model = (options.model === 'lenet-bn' ? lenetBN : lenet)(trainer, { seed: options.seed });
+    // All before any output, so a bad --init file or a bad --data-dir fails with nothing else printed.
+    const model = (options.model === 'lenet-bn' ? lenetBN : lenet)(backend, { seed: options.seed });
     if (options.init) await loadPyTorchWeights(options.init, model);
     const data = await loadData(options, io);
-    return await trainOn(trainer, data, model, options, io);
+    return await trainOn(backend, data, model, options, io);
   } finally {
     await backend.close();
   }
 }
-

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** An open file being written. */
@@ -54,6 +54,7 @@ export const nodeIo: AtomicWriteIo = {
 export async function writeFileAtomic(path: string, data: Uint8Array, io: AtomicWriteIo = nodeIo): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await removeOrphanedTemps(path);
   let file: WritableFile | null = null;
   try {
     file = await io.create(temp);
@@ -69,4 +70,40 @@ export async function writeFileAtomic(path: string, data: Uint8Array, io: Atomic
     throw e;
   }
   await io.syncDirectory(dir);
+}
+
+/** Whether a process with this id is running (signal 0 only checks); EPERM means it runs as another user. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files that writes of `path` left when their process was killed before the rename
+ * (`.<name>.<pid>.<hex>.tmp` whose pid no longer runs); a write in progress in a live process is left alone.
+ * Returns the names removed.
+ */
+export async function removeOrphanedTemps(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return []; // No directory yet: nothing was ever written there.
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length))?.[1];
+    // This process counts as running: one of its own writes of the same file may be in flight.
+    if (pid === undefined || isRunning(Number(pid))) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { formatShape, shapesEqual } from '@bnkit/core';
 import type { Sequential } from '../sequential.js';
 import type { TrainingState } from '../training-state.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { CheckpointMismatchError, CheckpointNotFoundError } from './errors.js';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type HostTensor } from './format.js';
+import { removeOrphanedTemps, writeFileAtomic } from './atomic-write.js';
+import { CheckpointMismatchError, CheckpointNotFoundError, CheckpointOverwriteError } from './errors.js';
+import { CHECKPOINT_MAGIC, decodeCheckpoint, encodeCheckpoint, type Checkpoint, type HostTensor } from './format.js';
 
 /** Captures the model's parameters and running statistics (and, optionally, the run's position). */
 export async function captureCheckpoint(model: Sequential, training: TrainingState | null = null): Promise<Checkpoint> {
@@ -15,8 +15,39 @@ export async function captureCheckpoint(model: Sequential, training: TrainingSta
   return { tensors, training, model: model.describe() };
 }
 
-/** Writes the model (and the run's position) to `path` atomically: a crash leaves the previous file intact. */
+/**
+ * What is at `path`: nothing, a file that starts like a bnkit checkpoint (it may still be damaged), or
+ * something else (another file, a directory). Reads 8 bytes at most.
+ */
+export async function checkpointFileKind(path: string): Promise<'none' | 'checkpoint' | 'other'> {
+  // stat before open: opening a FIFO for reading would wait for a writer forever.
+  let stats;
+  try {
+    stats = await stat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    throw e;
+  }
+  if (!stats.isFile()) return 'other';
+  const fh = await open(path, 'r');
+  try {
+    const magic = Buffer.alloc(CHECKPOINT_MAGIC.length);
+    const { bytesRead } = await fh.read(magic, 0, magic.length, 0);
+    return bytesRead === magic.length && magic.toString('latin1') === CHECKPOINT_MAGIC ? 'checkpoint' : 'other';
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Writes the model (and the run's position) to `path` atomically: a crash leaves the previous file intact.
+ * Replaces an earlier checkpoint, never any other file (CheckpointOverwriteError). Removes the temporary
+ * files of earlier saves that were killed.
+ */
 export async function saveCheckpoint(path: string, model: Sequential, training: TrainingState | null = null): Promise<void> {
+  if ((await checkpointFileKind(path)) === 'other') {
+    throw new CheckpointOverwriteError(path, 'exists and is not a bnkit checkpoint; bnkit does not replace it (choose another path)');
+  }
   await writeFileAtomic(path, encodeCheckpoint(await captureCheckpoint(model, training)));
 }
 
@@ -30,8 +61,9 @@ export async function readModelFile(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Reads and verifies a checkpoint file (magic, version, checksum, header). */
+/** Reads and verifies a checkpoint file (magic, version, checksum, header); removes orphaned temporary files of it. */
 export async function readCheckpoint(path: string): Promise<Checkpoint> {
+  await removeOrphanedTemps(path);
   return decodeCheckpoint(await readModelFile(path), path);
 }
 

@@ -17,3 +17,6 @@ export class CorruptCheckpointError extends CheckpointError {}
 
 /** A sound checkpoint that does not fit: other tensor names or shapes than the model, or another run's settings. */
 export class CheckpointMismatchError extends CheckpointError {}
+
+/** A save would replace a file that is not a bnkit checkpoint (or a directory); bnkit never does. */
+export class CheckpointOverwriteError extends CheckpointError {}

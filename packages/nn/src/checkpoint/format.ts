@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sizeOf } from '@bnkit/core';
-import type { EpochRow, TrainingState } from '../training-state.js';
+import type { TrainingState } from '../training-state.js';
 import { CorruptCheckpointError } from './errors.js';
+import { decodeTrainingState, encodeTrainingState } from './training-header.js';
 
 /*
  * bnkit checkpoint file, format version 1 (see README "Checkpoint format"):
@@ -49,7 +50,8 @@ interface Header {
   readonly version: number;
   readonly model: string;
   readonly tensors: TensorEntry[];
-  readonly training: TrainingState | null;
+  /** As training-header.ts writes it (non-finite losses as strings); null for a bare model. */
+  readonly training: unknown;
 }
 
 function sha256(bytes: Uint8Array): Uint8Array {
@@ -64,7 +66,8 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
     offset += t.data.length;
   }
   const header: Header = {
-    format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, model: checkpoint.model, tensors: entries, training: checkpoint.training,
+    format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, model: checkpoint.model, tensors: entries,
+    training: checkpoint.training === null ? null : encodeTrainingState(checkpoint.training),
   };
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 4) * 4;
@@ -116,9 +119,11 @@ export function decodeCheckpoint(bytes: Uint8Array, source = '<memory>'): Checkp
   for (const [i, e] of header.tensors.entries()) {
     const where = `header.tensors[${i}]`;
     if (!e || typeof e.name !== 'string' || e.name === '' || e.name in tensors) throw bad(`${where}.name must be a unique non-empty string`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`${where}.shape must be a list of non-negative integers`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`${where}.shape must be a list of non-negative integers`);
     const size = sizeOf(e.shape);
     if (e.length !== size || e.offset !== expectedOffset) throw bad(`${where} ('${e.name}') has offset/length ${e.offset}/${e.length}, expected ${expectedOffset}/${size}`);
+    // Before allocating: a forged header may list more values than any memory holds; the payload bounds them.
+    if (expectedOffset + size > payloadValues) throw bad(`${where} ('${e.name}') lists ${size} values but the payload holds only ${payloadValues - expectedOffset} more`);
     const data = new Float32Array(size);
     const base = payloadStart + e.offset * 4;
     for (let k = 0; k < size; k++) data[k] = view.getFloat32(base + k * 4, true);
@@ -126,20 +131,6 @@ export function decodeCheckpoint(bytes: Uint8Array, source = '<memory>'): Checkp
     expectedOffset += size;
   }
   if (expectedOffset !== payloadValues) throw bad(`payload holds ${payloadValues} values but the header lists ${expectedOffset}`);
-  if (header.training !== null) checkTrainingState(header.training, bad);
-  return { tensors, training: header.training, model: header.model };
-}
-
-function isCount(v: unknown): v is number {
-  return Number.isInteger(v) && (v as number) >= 0;
-}
-
-function checkTrainingState(t: TrainingState, bad: (why: string) => Error): void {
-  const num = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
-  const ok =
-    t && typeof t === 'object' && isCount(t.seed) && isCount(t.batchSize) && num(t.lr) && isCount(t.trainCount) &&
-    isCount(t.epochsCompleted) && isCount(t.batchesCompleted) && t.partial && num(t.partial.lossSum) &&
-    isCount(t.partial.correct) && isCount(t.partial.seen) && num(t.partial.seconds) && Array.isArray(t.history) &&
-    t.history.every((r: EpochRow) => r && isCount(r.epoch) && num(r.loss) && num(r.trainAcc) && num(r.seconds) && (r.testAcc === null || num(r.testAcc)));
-  if (!ok) throw bad('header.training is malformed (see the checkpoint format in the @bnkit/nn README)');
+  const training: TrainingState | null = header.training === null ? null : decodeTrainingState(header.training, bad);
+  return { tensors, training, model: header.model };
 }

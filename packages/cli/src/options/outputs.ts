@@ -1,0 +1,67 @@
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from './usage-error.js';
+
+/** A place a command will write to: a file (`--json`, `--checkpoint`) or a directory (`--out`). */
+export interface OutputLocation {
+  readonly flag: string;
+  readonly path: string;
+  readonly kind: 'file' | 'directory';
+}
+
+function writableDirectory(flag: string, dir: string): void {
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--${flag}: ${dir} is not a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--${flag}: the directory ${dir} is not writable`);
+  }
+}
+
+/** The directory itself when it exists, else the nearest ancestor that does (which must be a writable directory to create it in). */
+function nearestExisting(dir: string): string {
+  let at = dir;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
+}
+
+function createDirectories(flag: string, dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`--${flag}: cannot create the directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  writableDirectory(flag, dir);
+}
+
+/**
+ * Makes sure every location can be written before any work starts, so a long run never ends by losing its
+ * results. A `directory` location must exist as a writable directory or be creatable (its nearest existing
+ * ancestor a writable directory; the command creates it when it writes there). A `file` location gets its
+ * missing parent directories created (a file's directory must be writable: bnkit writes through a temporary
+ * file there) and must not be a directory or a read-only file. A path under a regular file is refused.
+ */
+export function prepareOutputs(locations: readonly OutputLocation[]): void {
+  for (const { flag, path, kind } of locations) {
+    const full = resolve(path);
+    if (kind === 'directory') {
+      const existing = nearestExisting(full);
+      if (existing !== full && !statSync(existing).isDirectory()) throw new UsageError(`--${flag}: cannot create the directory ${full} (${existing} is a file)`);
+      writableDirectory(flag, existing);
+      continue;
+    }
+    createDirectories(flag, dirname(full));
+    let stats;
+    try {
+      stats = statSync(full);
+    } catch {
+      continue; // Not there yet: the writable directory is enough.
+    }
+    if (!stats.isFile()) throw new UsageError(`--${flag}: ${full} exists and is not a regular file`);
+    try {
+      accessSync(full, constants.W_OK);
+    } catch {
+      throw new UsageError(`--${flag}: ${full} is not writable`);
+    }
+  }
+}
