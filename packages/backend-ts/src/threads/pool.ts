@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError } from '@bnkit/core';
-import { asShared, pin } from './shared.js';
+import { asShared, pin } from '../storage/shared.js';
 import { CHUNKS_DONE, chunkStart, runChunks, runTask, type TaskArgs, type TaskMessage, type TaskName, type TaskReply } from './tasks.js';
 
 /**

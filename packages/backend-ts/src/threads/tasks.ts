@@ -1,7 +1,7 @@
-import { avgPool2dBackwardPlanes, avgPool2dPlanes } from '../kernels/training/avg-pool2d.js';
+import { avgPool2dBackwardPlanes, avgPool2dPlanes } from '../kernels/training/avgPool2d.js';
 import { conv2dBackwardImages, conv2dForwardImages } from '../kernels/training/conv2d.js';
 import { linearBackwardRows, linearForwardRows } from '../kernels/training/linear.js';
-import { maxPool2dBackwardPlanes, maxPool2dPlanes } from '../kernels/training/max-pool2d.js';
+import { maxPool2dBackwardPlanes, maxPool2dPlanes } from '../kernels/training/maxPool2d.js';
 import { sigmoidBackwardRange, sigmoidRange } from '../kernels/training/sigmoid.js';
 
 /**

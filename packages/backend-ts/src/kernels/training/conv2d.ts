@@ -4,10 +4,10 @@ import {
 } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
-import { scratch, scratch64 } from '../../threads/scratch.js';
-import { sharedFloat32, sharedFloat32ForOverwrite, sumSlots } from '../../threads/shared.js';
-import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
-import { col2im, im2colColumns, im2colRows, patchTables, type ConvShape } from './im2col.js';
+import { scratch, scratch64 } from '../../storage/scratch.js';
+import { sharedFloat32, sharedFloat32ForOverwrite, sumSlots } from '../../storage/shared.js';
+import { gemmPacked, packA, packB, packedASize, packedBSize } from '../../linalg/gemm.js';
+import { col2im, im2colColumns, im2colRows, patchTables, type ConvShape } from '../../linalg/im2col.js';
 
 /*
  * conv2d over NCHW input and OIHW weight as one GEMM per image: y[b] (cout × p) = W (cout × kc) ·

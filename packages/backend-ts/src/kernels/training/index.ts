@@ -1,14 +1,14 @@
 import type { TrainingKernels } from '@bnkit/core';
 import { ThreadPool, defaultThreads } from '../../threads/pool.js';
 import { argmaxKernels } from './argmax.js';
-import { avgPool2dKernels } from './avg-pool2d.js';
+import { avgPool2dKernels } from './avgPool2d.js';
 import { conv2dKernels } from './conv2d.js';
 import { linearKernels } from './linear.js';
-import { maxPool2dKernels } from './max-pool2d.js';
+import { maxPool2dKernels } from './maxPool2d.js';
 import { reluKernels } from './relu.js';
 import { sgdKernels } from './sgd.js';
 import { sigmoidKernels } from './sigmoid.js';
-import { softmaxCrossEntropyKernels } from './softmax-cross-entropy.js';
+import { softmaxCrossEntropyKernels } from './softmaxCrossEntropy.js';
 
 export interface TrainingKernelSet {
   readonly kernels: TrainingKernels;

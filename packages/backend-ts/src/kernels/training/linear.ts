@@ -1,9 +1,9 @@
 import type { LinearBackwardInputs, LinearInputs, TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
-import { scratch64 } from '../../threads/scratch.js';
-import { sharedFloat32, sharedFloat32ForOverwrite, sumSlots } from '../../threads/shared.js';
-import { gemmPacked, packA, packB, packedASize, packedBSize } from './gemm.js';
+import { scratch64 } from '../../storage/scratch.js';
+import { sharedFloat32, sharedFloat32ForOverwrite, sumSlots } from '../../storage/shared.js';
+import { gemmPacked, packA, packB, packedASize, packedBSize } from '../../linalg/gemm.js';
 
 /*
  * linear with PyTorch's weight layout [out, in]: y = x·Wᵀ + b. Work is split into chunks of batch rows; the

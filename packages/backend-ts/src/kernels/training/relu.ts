@@ -1,6 +1,6 @@
 import { sizeOf, type TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
-import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../storage/shared.js';
 
 /** relu and its gradient (dx = 0 where x <= 0, else dy): memory-bound, run on the calling thread. */
 export const reluKernels: Pick<TrainingKernels, 'relu' | 'reluBackward'> = {

@@ -1,6 +1,6 @@
 import type { TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
-import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../storage/shared.js';
 
 /** Plain SGD: a new tensor param − lr·grad (parameters are small; run on the calling thread). */
 export const sgdKernels: Pick<TrainingKernels, 'sgd'> = {

@@ -1,7 +1,7 @@
 import { sizeOf, type TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
-import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../storage/shared.js';
 
 /*
  * sigmoid evaluated as 1/(1+e) or e/(1+e) with e = exp(−|x|) ≤ 1, so it never overflows for large |x|.

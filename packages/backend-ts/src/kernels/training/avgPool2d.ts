@@ -1,8 +1,8 @@
 import type { Pool2dAttrs, TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
-import { scratch } from '../../threads/scratch.js';
-import { sharedFloat32, sharedFloat32ForOverwrite } from '../../threads/shared.js';
+import { scratch } from '../../storage/scratch.js';
+import { sharedFloat32, sharedFloat32ForOverwrite } from '../../storage/shared.js';
 import { poolShape, poolWork, type PoolShape } from './pool2d-shape.js';
 
 /*

@@ -1,6 +1,6 @@
 import type { TrainingKernels } from '@bnkit/core';
 import { f32, i32, tensor } from '../../tensor.js';
-import { sharedFloat32, sharedFloat32ForOverwrite } from '../../threads/shared.js';
+import { sharedFloat32, sharedFloat32ForOverwrite } from '../../storage/shared.js';
 
 /**
  * Mean softmax cross-entropy and its gradient. Per row, log-sum-exp with the row maximum subtracted keeps

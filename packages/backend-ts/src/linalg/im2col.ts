@@ -1,5 +1,5 @@
 import type { Conv2dGeometry } from '@bnkit/core';
-import { scratch } from '../../threads/scratch.js';
+import { scratch } from '../storage/scratch.js';
 import { NR } from './gemm.js';
 
 /*

@@ -1,7 +1,7 @@
 import type { Pool2dAttrs, TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import type { ThreadPool } from '../../threads/pool.js';
-import { sharedFloat32, sharedFloat32ForOverwrite } from '../../threads/shared.js';
+import { sharedFloat32, sharedFloat32ForOverwrite } from '../../storage/shared.js';
 import { poolShape, poolWork, type PoolShape } from './pool2d-shape.js';
 
 /*
