@@ -1,7 +1,7 @@
 export { mulberry32, deriveSeed, permutation, seedToUint32, type Rng } from './rng.js';
 export { xavierUniform } from './init.js';
 export { Parameter, StateTensor } from './state-tensor.js';
-export { Saved, type Layer } from './layer.js';
+export { Saved, type Layer, type NamedLayers } from './layer.js';
 export { BatchNorm, type BatchNormOptions } from './layers/batchnorm.js';
 export { Conv2d, type Conv2dOptions } from './layers/conv2d.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
@@ -10,7 +10,7 @@ export { Sigmoid, ReLU } from './layers/activation.js';
 export { Flatten } from './layers/flatten.js';
 export { WeightedLayer } from './layers/weighted.js';
 export { ParameterFreeLayer, type ForwardPair } from './layers/parameter-free.js';
-export { Sequential, type ForwardOptions, type NamedLayers, type PredictOptions, type StateRecord } from './sequential.js';
+export { Sequential, type ForwardOptions, type PredictOptions, type StateRecord } from './sequential.js';
 export type { LayerSummary, ModelSummary } from './summary.js';
 export { lenet, lenetBN, type LeNetOptions } from './presets.js';
 export { crossEntropyLoss, type CrossEntropy } from './loss.js';
