@@ -24,7 +24,6 @@ export interface TfjsBackendOptions extends BackendOptions {
 
 type TfTensors = Record<string, tf.Tensor>;
 type KernelResult = tf.Tensor | Record<string, tf.Tensor>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type TfKernel = (inputs: any, attrs: any, ctx: KernelContext) => KernelResult;
 
 /** The kernels, each a synchronous function of tfjs tensors run inside tf.tidy. */

@@ -13,7 +13,6 @@ import {
 /** Marks a checked wrapper and points at the backend it wraps. */
 const INNER = Symbol.for('bnkit.checked.inner');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
 type Read = (t: Tensor) => Promise<Float32Array | Int32Array>;

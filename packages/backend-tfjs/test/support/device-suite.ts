@@ -147,15 +147,15 @@ export function deviceSuite(device: DeviceName, skip?: string): void {
     it('repeated forward/backward/SGD steps leave tf.memory().numTensors and memory() unchanged', async () => {
       const n = 4;
       const params = {
-        w: b.upload(seeded(6 * 1 * 5 * 5, 5), [6, 1, 5, 5]),
+        w: b.upload(Float32Array.from(seeded(6 * 1 * 5 * 5, 5)), [6, 1, 5, 5]),
         cb: b.upload(new Float32Array(6), [6]),
         gamma: b.upload(new Float32Array(6).fill(1), [6]),
         beta: b.upload(new Float32Array(6), [6]),
-        fw: b.upload(seeded(10 * 6 * 4 * 4, 6), [10, 96]),
+        fw: b.upload(Float32Array.from(seeded(10 * 6 * 4 * 4, 6)), [10, 96]),
         fb: b.upload(new Float32Array(10), [10]),
       };
       let running = { mean: b.upload(new Float32Array(6), [6]), var: b.upload(new Float32Array(6).fill(1), [6]) };
-      const x = b.upload(seeded(n * 12 * 12, 7), [n, 1, 12, 12]);
+      const x = b.upload(Float32Array.from(seeded(n * 12 * 12, 7)), [n, 1, 12, 12]);
       const labels = b.upload(Int32Array.from([0, 3, 7, 9]), [n], 'int32');
       const bn = BATCH_NORM_DEFAULTS;
       const pool = { kernel: [2, 2], stride: [2, 2], padding: [0, 0] } as const;
