@@ -1,7 +1,6 @@
 import { BATCH_NORM_DEFAULTS, batchNormLayout, sizeOf, type BatchNormAttrs, type RunningVarEstimator } from '@bnkit/core';
 import fc from 'fast-check';
-import { mulberry32 } from '@bnkit/nn';
-import { uniform } from './random.js';
+import { mulberry32, uniform } from '@bnkit/data';
 
 /**
  * What a BatchNorm property draws: geometry, attributes and the recipe of the data. Tensors are filled by
@@ -121,7 +120,11 @@ export function channelsOf(c: BnCase): number {
   return batchNormLayout(c.shape, c.axis).channels;
 }
 
-/** Fills the tensors of a case: gamma away from 0 with either sign, positive running variances. */
+/**
+ * Fills the tensors of a case: gamma away from 0 with either sign, positive running variances. fast-check
+ * draws only the compact case (with its integer data seed); the values come from @bnkit/data's seeded
+ * mulberry32, so a printed counterexample stays short and replays exactly. Never Math.random().
+ */
 export function materialise(c: BnCase): BnData {
   const next = mulberry32(c.dataSeed);
   const channels = channelsOf(c);

@@ -1,5 +1,5 @@
 import { batchNormLayout } from '@bnkit/core';
-import { mulberry32 } from '@bnkit/nn';
+import { mulberry32 } from '@bnkit/data';
 import fc from 'fast-check';
 import { attrsOf, bnCase, channelsOf, materialise, type BnCase } from '../arbitraries.js';
 import { errorCode } from '../kernel-errors.js';

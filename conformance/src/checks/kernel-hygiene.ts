@@ -2,12 +2,11 @@ import {
   KERNEL_GROUPS, conv2dGeometry, missingKernels, pool2dGeometry,
   type Backend, type DType, type KernelName, type Shape, type Tensor,
 } from '@bnkit/core';
-import { mulberry32 } from '@bnkit/nn';
+import { mulberry32, uniform } from '@bnkit/data';
 import fc from 'fast-check';
 import { attrsOf, bnCase, materialise, type BnCase } from '../arbitraries.js';
 import { messageOf } from '../kernel-errors.js';
 import { BehaviourViolated, checkProperty } from '../property.js';
-import { uniform } from '../random.js';
 import type { CheckDefinition } from './types.js';
 
 /** One input of a kernel call, as host data. */

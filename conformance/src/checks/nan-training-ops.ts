@@ -1,7 +1,6 @@
 import type { Shape, Tensor, TrainingBackend } from '@bnkit/core';
-import { mulberry32 } from '@bnkit/nn';
+import { mulberry32, uniform } from '@bnkit/data';
 import fc from 'fast-check';
-import { uniform } from '../random.js';
 import type { TensorScope } from '../scope.js';
 import type { Deviation } from '../tolerance.js';
 import { BAD_VALUES, badNumber, expectationOf, judge, type BadValue } from './nan-expectations.js';

@@ -1,8 +1,7 @@
 import { sizeOf, type Pair, type Shape, type TrainingBackend } from '@bnkit/core';
-import { mulberry32 } from '@bnkit/nn';
+import { mulberry32, uniform } from '@bnkit/data';
 import fc from 'fast-check';
 import { BehaviourViolated } from '../property.js';
-import { uniform } from '../random.js';
 import type { TensorScope } from '../scope.js';
 import { EXACT, compareScaled, type Deviation, type Tolerance } from '../tolerance.js';
 

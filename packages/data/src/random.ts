@@ -1,50 +1,76 @@
 import { DataArgumentError } from './errors.js';
 
-/** A deterministic pseudo-random number generator: the same seed gives the same sequence everywhere. */
-export interface Rng {
-  /** Next value, uniform in [0, 1). */
-  next(): number;
-  /** Next value, an integer uniform in [0, n) (n ≤ 2^32). */
-  nextInt(n: number): number;
-}
+/*
+ * bnkit's one source of seeded randomness: weight initialisation (@bnkit/nn), epoch shuffles, synthetic
+ * benchmark batches, the conformance suite's inputs and the backends' test data all draw from mulberry32
+ * here, never from Math.random, so a seed means the same numbers on every engine and in every package. It
+ * lives in @bnkit/data, which depends on nothing, so every other package can use it; this module (and
+ * `@bnkit/data/random`, its own entry) imports no Node module.
+ */
 
-/** Accepts any safe integer as a seed (negative and large ones included); the state is its low 32 bits. */
-export function normalizeSeed(seed: number): number {
-  if (!Number.isSafeInteger(seed)) throw new DataArgumentError(`seed must be a safe integer, got ${seed}`);
+/** A uniform random source on [0, 1). */
+export type Rng = () => number;
+
+/**
+ * Throws unless `seed` is an integer that fits 32 bits (signed or unsigned); returns it as uint32. A wider
+ * seed is refused rather than cut to 32 bits, where it would silently give another seed's stream.
+ */
+export function seedToUint32(seed: number, what = 'seed'): number {
+  if (!Number.isInteger(seed) || seed < -0x80000000 || seed > 0xffffffff) {
+    throw new DataArgumentError(`${what} must be an integer in [-2^31, 2^32), got ${String(seed)}`);
+  }
   return seed >>> 0;
 }
 
 /**
- * mulberry32: a 32-bit state generator with full period 2^32, good statistical quality for shuffling and
- * weight init, and trivially reproducible in any language (no Math.random anywhere in bnkit).
+ * mulberry32: a 32-bit state generator, tiny and fast, with a full 2^32 period; its outputs match the
+ * reference C implementation. Good enough for weight initialisation and shuffling.
  */
-export function createRng(seed: number): Rng {
-  let state = normalizeSeed(seed);
-  const nextUint32 = (): number => {
+export function mulberry32(seed: number): Rng {
+  let state = seedToUint32(seed);
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  return {
-    next: () => nextUint32() / 0x100000000,
-    // Multiply-shift instead of modulo: the bias is below n / 2^32, invisible for data-set sizes.
-    nextInt: (n: number) => Math.floor((nextUint32() / 0x100000000) * n),
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
-/** A permutation of 0..count-1 (Fisher–Yates), determined by the seed. */
-export function shuffledIndices(count: number, seed: number): Uint32Array {
-  if (!Number.isInteger(count) || count < 0) throw new DataArgumentError(`count must be a non-negative integer, got ${count}`);
-  const rng = createRng(seed);
-  const order = new Uint32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  for (let i = count - 1; i > 0; i--) {
-    const j = rng.nextInt(i + 1);
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
+/**
+ * An independent seed for stream `stream` of a run seeded with `seed` (splitmix32-style mixing), so that
+ * e.g. epoch e's shuffle depends on (seed, e) only and a resumed run reproduces it without replaying the
+ * earlier epochs.
+ */
+export function deriveSeed(seed: number, stream: number): number {
+  let h = (seedToUint32(seed) ^ Math.imul(seedToUint32(stream, 'stream') + 0x9e3779b9, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x21f0aaad);
+  h = Math.imul(h ^ (h >>> 15), 0x735a2d97);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
+export function permutation(n: number, rng: Rng): Uint32Array {
+  if (!Number.isInteger(n) || n < 0) throw new DataArgumentError(`count must be a non-negative integer, got ${n}`);
+  const p = new Uint32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
   }
-  return order;
+  return p;
+}
+
+/** n float32 values uniform in [lo, hi) from `rng`. */
+export function uniform(rng: Rng, n: number, lo: number, hi: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rng();
+  return out;
+}
+
+/** A permutation of 0..count-1 determined by `seed`: `permutation(count, mulberry32(seed))`. */
+export function shuffledIndices(count: number, seed: number): Uint32Array {
+  return permutation(count, mulberry32(seed));
 }

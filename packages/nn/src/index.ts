@@ -1,4 +1,5 @@
-export { mulberry32, deriveSeed, permutation, seedToUint32, type Rng } from './rng.js';
+// Seeded randomness lives in @bnkit/data; re-exported because layers take an Rng and presets a seed.
+export { deriveSeed, mulberry32, permutation, seedToUint32, type Rng } from '@bnkit/data/random';
 export { xavierUniform } from './init.js';
 export { Parameter, StateTensor } from './state-tensor.js';
 export { Saved, type Layer, type NamedLayers } from './layer.js';
@@ -20,7 +21,9 @@ export { MomentumSGD, type MomentumSgdOptions, type MomentumTerms } from './mome
 export { trainBatch, trainStep, type BatchResult } from './train-step.js';
 export { validateLabeledImages, uploadBatch, countCorrect, type LabeledImages, type DeviceBatch } from './data.js';
 export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
-export { epochGeometry, fit, type FitOptions, type FitResult, type BatchProgress } from './fit.js';
+export { fit, type FitOptions, type FitResult, type BatchProgress } from './fit.js';
+// The batching rule lives in @bnkit/data; re-exported because fit's callers size their progress output with it.
+export { epochGeometry } from '@bnkit/data/batching';
 export type { EpochRow, TrainingState } from './training-state.js';
 export { CheckpointError, CheckpointNotFoundError, CorruptCheckpointError, CheckpointMismatchError } from './checkpoint/errors.js';
 export {

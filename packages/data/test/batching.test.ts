@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataArgumentError, IMAGE_SHAPE, batches, createRng, shuffledIndices, type LabeledImages } from '@bnkit/data';
+import { DataArgumentError, IMAGE_SHAPE, batches, epochGeometry, shuffledIndices, type LabeledImages } from '@bnkit/data';
 
 /** n samples; every pixel of sample i equals i, label i mod 10, so a batch reveals which samples it holds. */
 function numbered(n: number): LabeledImages {
@@ -8,48 +8,6 @@ function numbered(n: number): LabeledImages {
   return { images, labels: Int32Array.from({ length: n }, (_, i) => i % 10), count: n, shape: IMAGE_SHAPE };
 }
 const idsOf = (x: Float32Array, size: number): number[] => Array.from({ length: size }, (_, k) => x[k * 784]);
-
-describe('createRng', () => {
-  it('reproduces the reference mulberry32 sequence (C implementation, first outputs)', () => {
-    const expected: Record<number, number[]> = {
-      0: [1144304738, 1416247, 958946056, 627933444],
-      42: [2581720956, 1925393290, 3661312704, 2876485805],
-      4294967295: [3850105811, 813802916, 3073704848, 4054706436],
-    };
-    for (const [seed, values] of Object.entries(expected)) {
-      const rng = createRng(Number(seed));
-      expect(values.map(() => rng.next() * 2 ** 32)).toEqual(values);
-    }
-    // Seeds are taken modulo 2^32, so -1 is 2^32 - 1.
-    expect(createRng(-1).next()).toBe(createRng(4294967295).next());
-  });
-
-  it('rejects a seed that is not a safe integer', () => {
-    expect(() => createRng(1.5)).toThrow(DataArgumentError);
-    expect(() => createRng(Number.NaN)).toThrow(/safe integer/);
-  });
-
-  it('nextInt stays in range and hits every value', () => {
-    const rng = createRng(7);
-    const seen = new Set<number>();
-    for (let i = 0; i < 1000; i++) {
-      const v = rng.nextInt(6);
-      expect(Number.isInteger(v) && v >= 0 && v < 6).toBe(true);
-      seen.add(v);
-    }
-    expect(seen.size).toBe(6);
-  });
-});
-
-describe('shuffledIndices', () => {
-  it('is a permutation, fixed by the seed', () => {
-    const a = shuffledIndices(1000, 3);
-    expect(Array.from(a).sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
-    expect(shuffledIndices(1000, 3)).toEqual(a);
-    expect(shuffledIndices(1000, 4)).not.toEqual(a);
-    expect(Array.from(shuffledIndices(0, 1))).toEqual([]);
-  });
-});
 
 describe('batches', () => {
   const data = numbered(103);
@@ -77,7 +35,27 @@ describe('batches', () => {
     expect(ids).toEqual(Array.from({ length: 103 }, (_, i) => i));
   });
 
-  it.each([0, -1, 2.5, Number.NaN])('rejects batchSize %s', (batchSize) => {
+  it('leaves out a remainder of one sample, so no batch of one reaches training-mode BatchNorm', () => {
+    const all = [...batches(numbered(101), { batchSize: 25, seed: 1 })];
+    expect(all.map((b) => b.size)).toEqual([25, 25, 25, 25]);
+    const ids = all.flatMap((b) => idsOf(b.x, b.size));
+    // The sample left out is the last of this epoch's shuffled order; another seed leaves out another.
+    expect(ids).toEqual(Array.from(shuffledIndices(101, 1)).slice(0, 100));
+    expect([...batches(numbered(3), { batchSize: 2, shuffle: false })].map((b) => b.size)).toEqual([2]);
+    expect([...batches(numbered(1), { batchSize: 2 })]).toEqual([]);
+  });
+
+  it('is the rule epochGeometry states, which @bnkit/nn\'s fit follows', () => {
+    for (const [count, batchSize] of [[103, 25], [101, 25], [100, 25], [1, 2], [0, 4], [257, 256], [256, 256]]) {
+      const sizes = [...batches(numbered(count), { batchSize, seed: 3 })].map((b) => b.size);
+      const sum = sizes.reduce((a, b) => a + b, 0);
+      expect({ batches: sizes.length, examples: sum }).toEqual(epochGeometry(count, batchSize));
+      expect(sizes.every((size) => size >= 2)).toBe(true);
+    }
+  });
+
+  it.each([0, 1, -1, 2.5, Number.NaN])('rejects batchSize %s', (batchSize) => {
     expect(() => batches(data, { batchSize }).next()).toThrow(DataArgumentError);
+    expect(() => epochGeometry(10, batchSize)).toThrow(/batchSize must be an integer >= 2/);
   });
 });
