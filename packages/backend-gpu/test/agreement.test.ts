@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTraining, sizeOf, type Backend, type Shape, type Tensor, type TrainingBackend } from '@bnkit/core';
 import createTsBackend from '@bnkit/backend-ts';
 import createBackend from '@bnkit/backend-gpu';
+import { mulberry32 } from '@bnkit/data';
 import { worstViolation } from '@bnkit/fixtures';
 
 /*
@@ -10,22 +11,11 @@ import { worstViolation } from '@bnkit/fixtures';
  */
 const TOLERANCE = { rtol: 1e-4, atol: 1e-4 };
 
-/** mulberry32: seeded, so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Inputs = Record<string, { shape: Shape; data: Float32Array | Int32Array; dtype?: 'int32' }>;
 type Scenario = (b: TrainingBackend, t: Record<string, Tensor>) => Promise<Record<string, Tensor>>;
 
 function random(seed: number, shapes: Record<string, Shape>, scale = 1, offset = 0): Inputs {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out: Inputs = {};
   for (const [name, shape] of Object.entries(shapes)) {
     out[name] = { shape, data: Float32Array.from({ length: sizeOf(shape) }, () => offset + scale * (2 * r() - 1)) };
@@ -80,7 +70,7 @@ const pool = (kind: 'avg' | 'max', kernel: [number, number], stride: [number, nu
       : { y: await b.maxPool2d({ x: t.x }, attrs), dx: await b.maxPool2dBackward({ x: t.x, dy: t.dy }, attrs) };
   };
 
-const labels = (seed: number, n: number, k: number) => ({ shape: [n], dtype: 'int32' as const, data: Int32Array.from({ length: n }, (_, i) => Math.floor(rng(seed + i)() * k)) });
+const labels = (seed: number, n: number, k: number) => ({ shape: [n], dtype: 'int32' as const, data: Int32Array.from({ length: n }, (_, i) => Math.floor(mulberry32(seed + i)() * k)) });
 
 const CASES: Array<[string, Inputs, Scenario]> = [
   ['batchNorm train NCHW 8x6x12x12', bnInputs(1, [8, 6, 12, 12], 1), bnScenario(true, 1)],
