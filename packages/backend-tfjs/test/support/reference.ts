@@ -1,3 +1,5 @@
+import { mulberry32, uniform } from '@bnkit/data';
+
 /*
  * Direct float64 loops for conv2d and its gradients (NCHW, OIHW), an independent reference for shapes
  * the PyTorch fixtures do not cover (non-square stride and padding).
@@ -57,13 +59,7 @@ export function convBackward(c: ConvCase, dy: Float64Array) {
   return { dx, dw, db };
 }
 
-/** Deterministic pseudo-random values in [-1, 1) (a fixed LCG, so the test inputs never change). */
+/** Deterministic float32 values in [-1, 1) from @bnkit/data's mulberry32, held in float64 for the references. */
 export function seeded(length: number, seed: number): Float64Array {
-  const out = new Float64Array(length);
-  let s = seed >>> 0;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = Math.fround(s / 2 ** 31 - 1);
-  }
-  return out;
+  return Float64Array.from(uniform(mulberry32(seed), length, -1, 1));
 }
