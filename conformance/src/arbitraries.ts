@@ -1,6 +1,5 @@
-import { mulberry32, BATCH_NORM_DEFAULTS, batchNormLayout, sizeOf, type BatchNormAttrs, type RunningVarEstimator } from '@bnkit/core';
+import { mulberry32, BATCH_NORM_DEFAULTS, batchNormLayout, sizeOf, type BatchNormAttrs, type RunningVarEstimator, uniform } from '@bnkit/core';
 import fc from 'fast-check';
-import { uniform } from './random.js';
 
 /**
  * What a BatchNorm property draws: geometry, attributes and the recipe of the data. Tensors are filled by
@@ -120,7 +119,11 @@ export function channelsOf(c: BnCase): number {
   return batchNormLayout(c.shape, c.axis).channels;
 }
 
-/** Fills the tensors of a case: gamma away from 0 with either sign, positive running variances. */
+/**
+ * Fills the tensors of a case: gamma away from 0 with either sign, positive running variances. fast-check
+ * draws only the compact case (with its integer data seed); the values come from @bnkit/data's seeded
+ * mulberry32, so a printed counterexample stays short and replays exactly. Never Math.random().
+ */
 export function materialise(c: BnCase): BnData {
   const next = mulberry32(c.dataSeed);
   const channels = channelsOf(c);

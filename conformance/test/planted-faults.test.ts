@@ -35,7 +35,6 @@ describe('the correct backend', () => {
     const { createBackend: createTs } = await import('@bnkit/backend-ts');
     // backend-ts behind a delegating wrapper: a correct backend that is not the reference object itself, so
     // check 9 compares rather than skips.
-    // @ts-expect-error plain JS helper without types
     const { delegatingBackend } = await import('./delegating-backend.js');
     const { KERNEL_GROUPS } = await import('@bnkit/core');
     const createBackend = async (options: BackendOptions) => {

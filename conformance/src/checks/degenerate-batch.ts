@@ -1,4 +1,4 @@
-import { mulberry32, batchNormLayout } from '@bnkit/core';
+import { batchNormLayout, mulberry32 } from '@bnkit/core';
 import fc from 'fast-check';
 import { attrsOf, bnCase, channelsOf, materialise, type BnCase } from '../arbitraries.js';
 import { errorCode } from '../kernel-errors.js';

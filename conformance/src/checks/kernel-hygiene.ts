@@ -1,12 +1,11 @@
 import {
-  KERNEL_GROUPS, conv2dGeometry, missingKernels, mulberry32, pool2dGeometry,
+  KERNEL_GROUPS, conv2dGeometry, missingKernels, mulberry32, pool2dGeometry, uniform,
   type Backend, type DType, type KernelName, type Shape, type Tensor,
 } from '@bnkit/core';
 import fc from 'fast-check';
 import { attrsOf, bnCase, materialise, type BnCase } from '../arbitraries.js';
 import { messageOf } from '../kernel-errors.js';
 import { BehaviourViolated, checkProperty } from '../property.js';
-import { uniform } from '../random.js';
 import type { CheckDefinition } from './types.js';
 
 /** One input of a kernel call, as host data. */

@@ -1,4 +1,4 @@
-import { mulberry32, batchNormLayout } from '@bnkit/core';
+import { batchNormLayout, mulberry32 } from '@bnkit/core';
 import fc from 'fast-check';
 import { attrsOf, materialise, type BnCase } from '../arbitraries.js';
 import type { TensorScope } from '../scope.js';

@@ -1,6 +1,5 @@
-import { mulberry32, type Shape, type Tensor, type TrainingBackend } from '@bnkit/core';
+import { type Shape, type Tensor, type TrainingBackend, mulberry32, uniform } from '@bnkit/core';
 import fc from 'fast-check';
-import { uniform } from '../random.js';
 import type { TensorScope } from '../scope.js';
 import type { Deviation } from '../tolerance.js';
 import { BAD_VALUES, badNumber, expectationOf, judge, type BadValue } from './nan-expectations.js';

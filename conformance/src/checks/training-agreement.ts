@@ -1,7 +1,6 @@
-import { mulberry32, sizeOf, type Pair, type Shape, type TrainingBackend } from '@bnkit/core';
+import { sizeOf, type Pair, type Shape, type TrainingBackend, mulberry32, uniform } from '@bnkit/core';
 import fc from 'fast-check';
 import { BehaviourViolated } from '../property.js';
-import { uniform } from '../random.js';
 import type { TensorScope } from '../scope.js';
 import { EXACT, compareScaled, type Deviation, type Tolerance } from '../tolerance.js';
 

@@ -4,15 +4,12 @@ import {
 } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
 import { onDevice, openDevice, releaseDevice, type DeviceName, type OpenDevice } from './device.js';
-import { argmax } from './kernels/argmax.js';
-import { batchNormEval, batchNormEvalBackward, batchNormTrain, batchNormTrainBackward } from './kernels/batchnorm.js';
 import type { KernelContext } from './kernels/context.js';
-import { conv2d, conv2dBackward } from './kernels/conv2d.js';
-import { linear, linearBackward } from './kernels/linear.js';
-import { relu, reluBackward, sigmoid, sigmoidBackward } from './kernels/activation.js';
-import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool2d.js';
-import { sgd } from './kernels/sgd.js';
-import { softmaxCrossEntropy } from './kernels/softmax-cross-entropy.js';
+import {
+  argmax, avgPool2d, avgPool2dBackward, batchNormEval, batchNormEvalBackward, batchNormTrain, batchNormTrainBackward,
+  conv2d, conv2dBackward, linear, linearBackward, maxPool2d, maxPool2dBackward, relu, reluBackward, sgd, sigmoid,
+  sigmoidBackward, softmaxCrossEntropy,
+} from './kernels/index.js';
 import { BACKEND_NAME, TfjsTensor } from './tensor.js';
 
 export interface TfjsBackendOptions extends BackendOptions {

@@ -2,7 +2,7 @@ import { defineBackend, type BackendOptions, type BackendStorage, type DefinedBa
 import { batchNormKernels } from './kernels/batchnorm/index.js';
 import { createTrainingKernels } from './kernels/training/index.js';
 import { BACKEND_NAME, TsTensor } from './tensor.js';
-import { recycle, sharedFloat32ForOverwrite } from './threads/shared.js';
+import { recycle, sharedFloat32ForOverwrite } from './storage/shared.js';
 
 export interface TsBackendOptions extends BackendOptions {
   /** Worker threads for the heavy kernels (conv2d, linear). Default: all cores, at most 4. */

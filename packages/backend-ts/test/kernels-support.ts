@@ -1,20 +1,14 @@
 import type { Backend, Tensor, TrainingKernels } from '@bnkit/core';
+import { mulberry32 } from '@bnkit/core';
 
 /** Shared by the kernels-*.test.ts and training-*.test.ts files of @bnkit/backend-ts. */
 
 export type TrainingBackend = Backend & TrainingKernels;
 
-/** Deterministic uniform values in [lo, hi) (mulberry32), so every failure replays. */
+/** Deterministic uniform values in [lo, hi) from @bnkit/core's mulberry32, so every failure replays. */
 export function seeded(seed: number): (lo?: number, hi?: number) => number {
-  let a = seed >>> 0;
-  return (lo = -1, hi = 1) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return lo + (hi - lo) * u;
-  };
+  const u = mulberry32(seed);
+  return (lo = -1, hi = 1) => lo + (hi - lo) * u();
 }
 
 export function randomArray(n: number, rand: (lo?: number, hi?: number) => number, lo = -1, hi = 1): Float32Array {

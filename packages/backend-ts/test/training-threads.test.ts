@@ -166,7 +166,7 @@ describe('storage reuse after dispose', () => {
 
 describe('shared storage pool', () => {
   it('reuses recycled storage zeroed, but not while it is pinned by a running call', async () => {
-    const { pin, recycle, sharedFloat32 } = await import('../dist/threads/shared.js');
+    const { pin, recycle, sharedFloat32 } = await import('../dist/storage/shared.js');
     const n = 12345;
     const a = sharedFloat32(n);
     a.fill(7);

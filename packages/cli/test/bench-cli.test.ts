@@ -33,6 +33,14 @@ interface Row extends Outcome {
   targets: { description: string; met: boolean | null }[];
 }
 
+/** The convolution rows, in order, with the FLOPs of the pass (2·N·Cout·OH·OW·Cin·25 per product). */
+const LAYER_ROWS: readonly [string, number][] = [
+  ['conv1 forward (256,1,28,28) k5 → 6', 2 * 256 * 6 * 24 * 24 * 1 * 25],
+  ['conv1 backward (no input gradient) (256,1,28,28) k5 → 6', 2 * 256 * 6 * 24 * 24 * 1 * 25],
+  ['conv2 forward (256,6,12,12) k5 → 16', 2 * 256 * 16 * 8 * 8 * 6 * 25],
+  ['conv2 backward (256,6,12,12) k5 → 16', 2 * 2 * 256 * 16 * 8 * 8 * 6 * 25],
+];
+
 describe('pnpm bench', () => {
   it('prints usage for --help and rejects unknown flags and backends', () => {
     const help = run(['--help']);
@@ -75,6 +83,7 @@ describe('pnpm bench', () => {
     const bnRows = (what: string): string[] => (torch ? [what, what] : [what]);
     expect(rows.map((row) => row.what)).toEqual([
       ...bnRows('BN train forward (256,6,24,24)'), ...bnRows('BN train backward (256,6,24,24)'), 'BN eval forward (256,6,24,24)',
+      ...LAYER_ROWS.map(([what]) => what),
       ...Array(torch ? 4 : 2).fill('LeNet-BN train, batch 256'),
     ]);
     for (const row of rows) {
@@ -107,6 +116,19 @@ describe('pnpm bench', () => {
     const torchBn = bn.filter((x) => x.anchor.name.startsWith('PyTorch'));
     expect(torchBn.map((x) => x.targets[0]?.description)).toEqual(torch ? ['≤ 1.5× PyTorch CPU time', '≤ 2× PyTorch CPU time'] : []);
     for (const row of torchBn) expect(row.targets[0].met).toBe(row.cpuRatio! <= (row.what.includes('backward') ? 2 : 1.5));
+
+    // The convolution rows: GFLOP/s from the layer's FLOPs and the median, beside PyTorch's conv2d or a reason.
+    for (const [what, flops] of LAYER_ROWS) {
+      const row = rows.find((x) => x.what === what)!;
+      expect(row.anchor.name).toMatch(/PyTorch .*CPU.*, conv2d$/);
+      expect(Boolean(row.anchor.figure)).toBe(torch);
+      for (const side of [row.bnkit, row.anchor]) {
+        if (!side.figure) continue;
+        expect(side.figure.rate.unit).toBe('GFLOP/s');
+        expect(side.figure.rate.value).toBeCloseTo(flops / (side.figure.value * 1e6), 6);
+      }
+      expect(row.bnkit.figure!.value).toBeGreaterThan(0);
+    }
 
     const lenetRows = rows.filter((row) => row.what.startsWith('LeNet'));
     if (torch) {

@@ -1,9 +1,20 @@
-import { InvalidArgumentError } from '@bnkit/core';
+import { InvalidArgumentError } from './errors.js';
+
+/*
+ * bnkit's one source of seeded randomness: weight initialisation (@bnkit/nn), epoch shuffles, synthetic
+ * benchmark batches, the conformance suite's inputs and the backends' test data all draw from mulberry32
+ * here, never from Math.random, so a seed means the same numbers on every engine and in every package. It
+ * lives in @bnkit/core, the one package every other depends on (the conformance suite must not need
+ * @bnkit/data and its dataset to judge a backend).
+ */
 
 /** A uniform random source on [0, 1). */
 export type Rng = () => number;
 
-/** Throws unless `seed` is an integer that fits 32 bits (signed or unsigned); returns it as uint32. */
+/**
+ * Throws unless `seed` is an integer that fits 32 bits (signed or unsigned); returns it as uint32. A wider
+ * seed is refused rather than cut to 32 bits, where it would silently give another seed's stream.
+ */
 export function seedToUint32(seed: number, what = 'seed'): number {
   if (!Number.isInteger(seed) || seed < -0x80000000 || seed > 0xffffffff) {
     throw new InvalidArgumentError(`${what} must be an integer in [-2^31, 2^32), got ${String(seed)}`);
@@ -12,9 +23,8 @@ export function seedToUint32(seed: number, what = 'seed'): number {
 }
 
 /**
- * mulberry32: a 32-bit state generator, tiny and fast, with a full 2^32 period. Good enough for weight
- * initialisation and shuffling, and identical on every JavaScript engine, so a seed means the same run
- * everywhere.
+ * mulberry32: a 32-bit state generator, tiny and fast, with a full 2^32 period; its outputs match the
+ * reference C implementation. Good enough for weight initialisation and shuffling.
  */
 export function mulberry32(seed: number): Rng {
   let state = seedToUint32(seed);
@@ -41,6 +51,7 @@ export function deriveSeed(seed: number, stream: number): number {
 
 /** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
 export function permutation(n: number, rng: Rng): Uint32Array {
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`count must be a non-negative integer, got ${n}`);
   const p = new Uint32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {
@@ -50,4 +61,16 @@ export function permutation(n: number, rng: Rng): Uint32Array {
     p[j] = t;
   }
   return p;
+}
+
+/** n float32 values uniform in [lo, hi) from `rng`. */
+export function uniform(rng: Rng, n: number, lo: number, hi: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rng();
+  return out;
+}
+
+/** A permutation of 0..count-1 determined by `seed`: `permutation(count, mulberry32(seed))`. */
+export function shuffledIndices(count: number, seed: number): Uint32Array {
+  return permutation(count, mulberry32(seed));
 }

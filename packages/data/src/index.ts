@@ -8,9 +8,7 @@ export { SOURCE_FILES, defaultSourceDir, readEmbeddedSource } from './embedded.j
 export { CACHE_FORMAT_VERSION } from './cache.js';
 export { defaultCacheDir } from './paths.js';
 export { takePerClass, splitPerClass } from './select.js';
-export { createRng, shuffledIndices, normalizeSeed } from './random.js';
-export type { Rng } from './random.js';
-export { batches } from './batches.js';
-export type { Batch, BatchOptions } from './batches.js';
+export { deriveSeed, mulberry32, permutation, seedToUint32, shuffledIndices, uniform, type Rng } from '@bnkit/core';
+export { MIN_TRAINING_BATCH, batches, epochGeometry, type Batch, type BatchOptions, type EpochGeometry } from './batching.js';
 export { loadFashionMnist, TRAIN_PER_CLASS, CACHE_FILE } from './load.js';
 export type { LoadOptions, FashionMnist } from './load.js';

@@ -1,11 +1,12 @@
 import { InvalidArgumentError, requireTraining } from '@bnkit/core';
+import { MIN_TRAINING_BATCH, epochGeometry } from '@bnkit/data/batching';
+import { deriveSeed, seedToUint32, shuffledIndices } from '@bnkit/core';
 import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
 import { CheckpointMismatchError } from './checkpoint/errors.js';
 import type { Checkpoint } from './checkpoint/format.js';
 import { countCorrect, uploadBatch, validateLabeledImages, type LabeledImages } from './data.js';
 import { evaluate } from './evaluate.js';
 import { intAtLeast } from './layers/check.js';
-import { deriveSeed, mulberry32, permutation, seedToUint32 } from './rng.js';
 import { MomentumSGD, type MomentumTerms } from './momentum-sgd.js';
 import type { Optimizer } from './optimizer.js';
 import type { Sequential } from './sequential.js';
@@ -61,15 +62,6 @@ export interface FitResult {
   readonly state: TrainingState;
 }
 
-/**
- * Batches per epoch. A single leftover example is dropped: training-mode BatchNorm cannot learn from a
- * batch of one (DegenerateBatchError), and PyTorch's loop would fail on it.
- */
-export function epochGeometry(count: number, batchSize: number): { batches: number; examples: number } {
-  const examples = count % batchSize === 1 ? count - 1 : count;
-  return { batches: Math.ceil(examples / batchSize), examples };
-}
-
 function freshState(seed: number, batchSize: number, lr: number, trainCount: number): TrainingState {
   return { seed, batchSize, lr, trainCount, epochsCompleted: 0, batchesCompleted: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, history: [] };
 }
@@ -116,7 +108,7 @@ export async function fit(model: Sequential, train: LabeledImages, options: FitO
 async function runEpochs(model: Sequential, train: LabeledImages, options: FitOptions, optimizer: Optimizer): Promise<FitResult> {
   const backend = requireTraining(model.backend);
   const epochs = intAtLeast(options.epochs, 0, 'fit epochs');
-  const batchSize = intAtLeast(options.batchSize, 2, 'fit batchSize');
+  const batchSize = intAtLeast(options.batchSize, MIN_TRAINING_BATCH, 'fit batchSize');
   const seed = seedToUint32(options.seed, 'fit seed');
   const every = intAtLeast(options.checkpoint?.every ?? 1, 1, 'fit checkpoint.every');
   const run = freshState(seed, batchSize, options.lr, train.count);
@@ -136,7 +128,7 @@ async function runEpochs(model: Sequential, train: LabeledImages, options: FitOp
   async function trainEpochs(): Promise<FitResult> {
     while (state.epochsCompleted < epochs) {
       const epoch = state.epochsCompleted + 1;
-      const order = permutation(train.count, mulberry32(deriveSeed(seed, epoch)));
+      const order = shuffledIndices(train.count, deriveSeed(seed, epoch));
       const { lossSum, correct, seen, seconds } = state.partial;
       const sums = { lossSum, correct, seen };
       const start = performance.now();

@@ -1,7 +1,8 @@
-export { mulberry32, deriveSeed, permutation, seedToUint32, type Rng } from './rng.js';
+// Seeded randomness lives in @bnkit/data; re-exported because layers take an Rng and presets a seed.
+export { deriveSeed, mulberry32, permutation, seedToUint32, type Rng } from '@bnkit/core';
 export { xavierUniform } from './init.js';
 export { Parameter, StateTensor } from './state-tensor.js';
-export { Saved, type Layer } from './layer.js';
+export { Saved, type Layer, type NamedLayers } from './layer.js';
 export { BatchNorm, type BatchNormOptions } from './layers/batchnorm.js';
 export { Conv2d, type Conv2dOptions } from './layers/conv2d.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
@@ -10,7 +11,7 @@ export { Sigmoid, ReLU } from './layers/activation.js';
 export { Flatten } from './layers/flatten.js';
 export { WeightedLayer } from './layers/weighted.js';
 export { ParameterFreeLayer, type ForwardPair } from './layers/parameter-free.js';
-export { Sequential, type ForwardOptions, type NamedLayers, type PredictOptions, type StateRecord } from './sequential.js';
+export { Sequential, type ForwardOptions, type PredictOptions, type StateRecord } from './sequential.js';
 export type { LayerSummary, ModelSummary } from './summary.js';
 export { lenet, lenetBN, type LeNetOptions } from './presets.js';
 export { crossEntropyLoss, type CrossEntropy } from './loss.js';
@@ -20,7 +21,9 @@ export { MomentumSGD, type MomentumSgdOptions, type MomentumTerms } from './mome
 export { trainBatch, trainStep, type BatchResult } from './train-step.js';
 export { validateLabeledImages, uploadBatch, countCorrect, type LabeledImages, type DeviceBatch } from './data.js';
 export { evaluate, type EvaluateOptions, type Evaluation } from './evaluate.js';
-export { epochGeometry, fit, type FitOptions, type FitResult, type BatchProgress } from './fit.js';
+export { fit, type FitOptions, type FitResult, type BatchProgress } from './fit.js';
+// The batching rule lives in @bnkit/data; re-exported because fit's callers size their progress output with it.
+export { epochGeometry } from '@bnkit/data/batching';
 export type { EpochRow, TrainingState } from './training-state.js';
 export {
   CheckpointError, CheckpointNotFoundError, CorruptCheckpointError, CheckpointMismatchError, CheckpointOverwriteError,

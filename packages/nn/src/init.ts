@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from '@bnkit/core';
 
 /**
  * Xavier/Glorot uniform initialisation, as `torch.nn.init.xavier_uniform_`: U(−a, a) with

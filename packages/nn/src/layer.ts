@@ -28,6 +28,9 @@ export interface Layer {
   dispose(): void;
 }
 
+/** Layers in order, each with a name that prefixes its tensors (`conv1` → `conv1.weight`). */
+export type NamedLayers = ReadonlyArray<readonly [name: string, layer: Layer]>;
+
 /**
  * What a layer's training forward saved for its backward pass. Taking it clears it, so a second backward
  * for one forward fails loudly instead of reusing freed tensors.

@@ -7,7 +7,7 @@ import { Flatten } from './layers/flatten.js';
 import { Linear } from './layers/linear.js';
 import { booleanOr } from './layers/check.js';
 import { AvgPool2d } from './layers/pool2d.js';
-import { mulberry32 } from './rng.js';
+import { mulberry32 } from '@bnkit/core';
 import { Sequential } from './sequential.js';
 
 export interface LeNetOptions {

@@ -1,10 +1,7 @@
 import { InvalidArgumentError, ShapeError, formatShape, requireTraining, shapesEqual, sizeOf, type Backend, type Shape, type Tensor } from '@bnkit/core';
-import type { Layer } from './layer.js';
+import type { Layer, NamedLayers } from './layer.js';
 import { Parameter, type StateTensor } from './state-tensor.js';
 import { summarise, type ModelSummary } from './summary.js';
-
-/** Layers in order, each with a name that prefixes its tensors (`conv1` → `conv1.weight`). */
-export type NamedLayers = ReadonlyArray<readonly [name: string, layer: Layer]>;
 
 /** Host copies of a model's parameters and running statistics, by qualified name. */
 export type StateRecord = Record<string, Float32Array>;

@@ -1,5 +1,5 @@
 import { formatShape, sizeOf, type Shape } from '@bnkit/core';
-import type { NamedLayers } from './sequential.js';
+import type { NamedLayers } from './layer.js';
 
 /** One layer of a model summary. */
 export interface LayerSummary {

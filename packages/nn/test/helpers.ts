@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import createBackend from '@bnkit/backend-ts';
 import type { Backend } from '@bnkit/core';
+import { mulberry32 } from '@bnkit/core';
 import type { LabeledImages, StateRecord } from '../dist/index.js';
 
 export const newBackend = (): Promise<Backend> => createBackend({ threads: 1 });
@@ -33,11 +34,7 @@ export function worstDeviation(name: string, actual: ArrayLike<number>, expected
  * seeded noise, so a LeNet learns it within an epoch or two.
  */
 export function syntheticImages(count: number, seed: number): LabeledImages {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
+  const next = mulberry32(seed);
   const per = 28 * 28;
   const images = new Float32Array(count * per);
   const labels = new Uint8Array(count);

@@ -1,36 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, KERNEL_GROUPS, NotImplementedKernelError, ShapeError, type Backend } from '@bnkit/core';
-import { BatchNorm, Conv2d, Linear, Sequential, deriveSeed, lenet, lenetBN, mulberry32, permutation } from '../dist/index.js';
+import { BatchNorm, Conv2d, Linear, Sequential, lenet, lenetBN } from '../dist/index.js';
 import { newBackend } from './helpers.js';
 
 const LENET_BN_NAMES = [
   'conv1.weight', 'conv1.bias', 'bn1.gamma', 'bn1.beta', 'conv2.weight', 'conv2.bias', 'bn2.gamma', 'bn2.beta',
   'fc1.weight', 'fc1.bias', 'bn3.gamma', 'bn3.beta', 'fc2.weight', 'fc2.bias', 'bn4.gamma', 'bn4.beta', 'fc3.weight', 'fc3.bias',
 ];
-
-describe('seeded randomness', () => {
-  it('mulberry32 repeats per seed and differs across seeds', () => {
-    const a = mulberry32(42);
-    const b = mulberry32(42);
-    const c = mulberry32(43);
-    const xs = Array.from({ length: 5 }, a);
-    expect(Array.from({ length: 5 }, b)).toEqual(xs);
-    expect(Array.from({ length: 5 }, c)).not.toEqual(xs);
-    for (const v of xs) expect(v >= 0 && v < 1).toBe(true);
-  });
-
-  it('permutation is a permutation, and per-epoch streams differ', () => {
-    const p = permutation(1000, mulberry32(deriveSeed(7, 1)));
-    expect([...p].sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
-    expect([...permutation(1000, mulberry32(deriveSeed(7, 2)))]).not.toEqual([...p]);
-    expect(deriveSeed(7, 1)).toBe(deriveSeed(7, 1));
-  });
-
-  it('rejects a seed that is not a 32-bit integer', () => {
-    expect(() => mulberry32(1.5)).toThrow(InvalidArgumentError);
-    expect(() => mulberry32(2 ** 40)).toThrow(InvalidArgumentError);
-  });
-});
 
 describe('presets and Sequential', () => {
   let backend: Backend;

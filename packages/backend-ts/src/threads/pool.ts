@@ -1,8 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError } from '@bnkit/core';
-import { asShared, pin } from './shared.js';
-import { CHUNKS_DONE, chunkStart, runChunks, runTask, type TaskArgs, type TaskMessage, type TaskName, type TaskReply } from './tasks.js';
+import { asShared, pin } from '../storage/shared.js';
+import {
+  CHUNKS_DONE, WORKER_READY, runChunk, runChunks, type TaskArgs, type TaskMessage, type TaskReply, type TaskTable,
+  type WorkerSetup,
+} from './chunks.js';
 
 /**
  * Below this estimated cost (in GEMM-FLOP equivalents, ~0.3 ms on one core) a task runs on the calling
@@ -80,16 +83,24 @@ class Lane {
   }
 }
 
+/** What a kernel needs of the pool: the chunk plan and a way to run one of the pool's tasks. */
+export interface Threads<T extends TaskTable> {
+  plan(count: number, work: number): number;
+  run<N extends keyof T & string>(name: N, args: TaskArgs<T, N>, count: number, chunks: number): Promise<void>;
+}
+
 /**
- * The calling thread plus `size − 1` workers. `run` posts a call to the workers and then works on it itself:
- * all of them claim the call's chunks until none is left.
+ * The calling thread plus `size − 1` workers, running the tasks of one table. `run` posts a call to the
+ * workers and then works on it itself: all of them claim the call's chunks until none is left.
  */
-export class ThreadPool {
+export class ThreadPool<T extends TaskTable> implements Threads<T> {
+  readonly #tasks: T;
   readonly #lanes: Lane[];
   #nextId = 0;
   #closed = false;
 
-  private constructor(lanes: Lane[]) {
+  private constructor(tasks: T, lanes: Lane[]) {
+    this.#tasks = tasks;
     this.#lanes = lanes;
   }
 
@@ -98,22 +109,27 @@ export class ThreadPool {
     return this.#lanes.length + 1;
   }
 
-  static async create(threads: number = defaultThreads()): Promise<ThreadPool> {
+  /**
+   * Starts `threads − 1` workers for `tasks`; `tasksModule` is the URL of a module that exports the same
+   * table as `tasks` (workers cannot receive functions, so each loads it) and is ready once they have.
+   */
+  static async create<T extends TaskTable>(threads: number, tasks: T, tasksModule: URL): Promise<ThreadPool<T>> {
     if (!Number.isInteger(threads) || threads < 1) {
       throw new InvalidArgumentError(`threads must be an integer >= 1, got ${String(threads)}`);
     }
     const url = new URL('./worker.js', import.meta.url);
-    const workers = Array.from({ length: threads - 1 }, () => new Worker(url));
+    const setup: WorkerSetup = { tasks: tasksModule.href };
+    const workers = Array.from({ length: threads - 1 }, () => new Worker(url, { workerData: setup }));
     try {
       await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-        w.once('online', resolve);
+        w.once('message', (m) => (m === WORKER_READY ? resolve() : reject(new Error(`@bnkit/backend-ts worker sent ${String(m)} before ready`))));
         w.once('error', reject);
       })));
     } catch (e) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    return new ThreadPool(workers.map((w) => new Lane(w)));
+    return new ThreadPool(tasks, workers.map((w) => new Lane(w)));
   }
 
   /**
@@ -131,10 +147,11 @@ export class ThreadPool {
    * claiming chunks until none is left. Inputs in ordinary memory are copied to shared memory when workers
    * take part; outputs must already be shared (kernels allocate them with sharedFloat32).
    */
-  async run<N extends TaskName>(name: N, args: TaskArgs<N>, count: number, chunks: number): Promise<void> {
+  async run<N extends keyof T & string>(name: N, args: TaskArgs<T, N>, count: number, chunks: number): Promise<void> {
     if (this.#closed) throw new Error('@bnkit/backend-ts: the backend was closed; create a new one');
+    const task = this.#tasks[name];
     if (chunks <= 1 || this.#lanes.length === 0) {
-      for (let i = 0; i < chunks; i++) runTask(name, args, chunkStart(count, chunks, i), chunkStart(count, chunks, i + 1), i);
+      for (let i = 0; i < chunks; i++) runChunk(task, args, count, chunks, i);
       return;
     }
     const shared = shareInputs(args);
@@ -145,7 +162,7 @@ export class ThreadPool {
       lane.send({ id: this.#nextId++, task: name, args: shared, count, chunks, control }),
     );
     try {
-      runChunks(name, shared, count, chunks, control);
+      runChunks(task, shared, count, chunks, control);
     } finally {
       // Every chunk finished: the workers have nothing left to touch, whether or not they have answered
       // yet (a late one claims nothing). Otherwise wait for them, so no worker still works after we return.

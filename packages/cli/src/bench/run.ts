@@ -8,6 +8,7 @@ import { LENET_BN_FLOPS } from './flops.js';
 import { hostCpu, loadAverage } from './host.js';
 import type { BenchReport, Row, SkippedBackend } from './report.js';
 import { batchNormRows } from './rows/batchnorm.js';
+import { layerRows } from './rows/layers.js';
 import { LENET_BATCH, lenetRow, measureBnkitLenet, tfjsOutcome, type LenetTargets } from './rows/lenet.js';
 import type { TimingPlan } from './timing.js';
 
@@ -79,7 +80,7 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
   const rows: Row[] = [];
   const skipped: SkippedBackend[] = [];
   const anchors = new Map<TfjsDevice, Promise<TfjsLenetResult>>();
-  // PyTorch anchors start once, at the first ts row, and run interleaved with it.
+  // PyTorch anchors start once, at the first backend that runs, and are shared by every row that uses them.
   let torch: Promise<TorchAnchor[]> | undefined;
   const torchAnchors = (): Promise<TorchAnchor[]> => {
     torch ??= (async () => {
@@ -129,6 +130,8 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
         const isTs = target.backend === 'ts';
         const torchHere = isTs ? await torchAnchors() : [];
         rows.push(...(await batchNormRows(backend, label, plan.bn, isTs, log, torchHere.find((a) => a.threads === 1))));
+        // Every backend's convolutions beside PyTorch's (1 thread).
+        rows.push(...(await layerRows(backend, label, plan.bn, log, (await torchAnchors()).find((a) => a.threads === 1))));
         log(`${label}: LeNet-BN training (up to ${plan.bnkitSteps.warmup} warm-up + ${plan.bnkitSteps.reps} timed steps` +
           `${torchHere.length > 0 ? ', interleaved step by step with PyTorch' : ''})`);
         const mine = await measureBnkitLenet(backend, plan.bnkitSteps, SEED, torchHere);

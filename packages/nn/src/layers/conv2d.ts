@@ -1,6 +1,6 @@
 import type { Backend, Conv2dAttrs, ParameterGradients, Tensor } from '@bnkit/core';
 import { xavierUniform } from '../init.js';
-import { mulberry32, type Rng } from '../rng.js';
+import { mulberry32, type Rng } from '@bnkit/core';
 import { booleanOr, pairOf, intAtLeast } from './check.js';
 import { WeightedLayer } from './weighted.js';
 

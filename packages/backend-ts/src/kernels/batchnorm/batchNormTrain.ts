@@ -1,6 +1,6 @@
 import type { BatchNormAttrs, BatchNormInputs, BatchNormTrainOutputs } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
-import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../storage/shared.js';
 import { channelAffine, channelSquaredDeviations, channelSums } from './channel-loops.js';
 import { channelTiling } from './geometry.js';
 import { channelTensor, inverseStd, perChannel, product } from './per-channel.js';

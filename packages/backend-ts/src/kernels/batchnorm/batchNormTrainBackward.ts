@@ -1,6 +1,6 @@
 import type { BatchNormAttrs, BatchNormGradients, BatchNormTrainBackwardInputs } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
-import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../storage/shared.js';
 import { channelGradientSums, channelInputGradient } from './channel-loops.js';
 import { channelTiling } from './geometry.js';
 import { channelTensor, perChannel } from './per-channel.js';

@@ -1,7 +1,7 @@
 import { sizeOf, type TrainingKernels } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
-import type { ThreadPool } from '../../threads/pool.js';
-import { sharedFloat32ForOverwrite } from '../../threads/shared.js';
+import { sharedFloat32ForOverwrite } from '../../storage/shared.js';
+import type { Threads } from '../../threads/pool.js';
 
 /*
  * sigmoid evaluated as 1/(1+e) or e/(1+e) with e = exp(−|x|) ≤ 1, so it never overflows for large |x|.
@@ -28,7 +28,6 @@ function expNonPositive(t: number): number {
 
 /** Estimated cost per element relative to one GEMM FLOP, for the threading decision. */
 const SIGMOID_COST = 50;
-const SIGMOID_BACKWARD_COST = 4;
 
 export interface SigmoidTask {
   readonly x: Float32Array;
@@ -45,33 +44,14 @@ export function sigmoidRange(t: SigmoidTask, start: number, end: number): void {
   }
 }
 
-export interface SigmoidBackwardTask {
-  readonly y: Float32Array;
-  readonly dy: Float32Array;
-  readonly dx: Float32Array;
-}
+/** Tasks this kernel runs on the thread pool. */
+export const sigmoidTasks = { sigmoid: sigmoidRange };
 
-export function sigmoidBackwardRange(t: SigmoidBackwardTask, start: number, end: number): void {
-  const { y, dy, dx } = t;
-  for (let i = start; i < end; i++) {
-    const s = y[i];
-    dx[i] = dy[i] * s * (1 - s);
-  }
-}
-
-export function sigmoidKernels(pool: ThreadPool): Pick<TrainingKernels, 'sigmoid' | 'sigmoidBackward'> {
-  return {
-    async sigmoid({ x }) {
-      const n = sizeOf(x.shape);
-      const y = sharedFloat32ForOverwrite(n);
-      await pool.run('sigmoid', { x: f32(x), y }, n, pool.plan(n, n * SIGMOID_COST));
-      return tensor(y, x.shape);
-    },
-    async sigmoidBackward({ y, dy }) {
-      const n = sizeOf(y.shape);
-      const dx = sharedFloat32ForOverwrite(n);
-      await pool.run('sigmoidBackward', { y: f32(y), dy: f32(dy), dx }, n, pool.plan(n, n * SIGMOID_BACKWARD_COST));
-      return tensor(dx, y.shape);
-    },
+export function sigmoid(pool: Threads<typeof sigmoidTasks>): TrainingKernels['sigmoid'] {
+  return async ({ x }) => {
+    const n = sizeOf(x.shape);
+    const y = sharedFloat32ForOverwrite(n);
+    await pool.run('sigmoid', { x: f32(x), y }, n, pool.plan(n, n * SIGMOID_COST));
+    return tensor(y, x.shape);
   };
 }

@@ -16,7 +16,7 @@ const PYTHONS = process.env.BNKIT_PYTHON ? [process.env.BNKIT_PYTHON] : ['python
 /** Longest one request may take (a LeNet-BN step takes ~40 ms); a hung child must not stall the bench. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
-export type TorchOp = 'lenet' | 'bn_forward' | 'bn_backward';
+export type TorchOp = 'lenet' | 'bn_forward' | 'bn_backward' | 'conv1_forward' | 'conv1_backward' | 'conv2_forward' | 'conv2_backward';
 
 interface Reply {
   readonly ok: boolean;
@@ -28,7 +28,7 @@ interface Reply {
 }
 
 export interface TorchRun extends RunTime {
-  /** The loss of a LeNet-BN step; null for the BatchNorm ops. */
+  /** The loss of a LeNet-BN step; null for the kernel ops. */
   readonly value: number | null;
 }
 

@@ -4,7 +4,9 @@ The bench starts this script once per thread count and asks for single runs, so 
 with bnkit's in the same minute. Each run reports its own wall time and process CPU time (every OpenMP
 thread included), so the bench can compare work per CPU-second. Requests: {"op": "lenet"} (one LeNet-BN
 SGD step on a fixed synthetic batch of 256), {"op": "bn_forward"} and {"op": "bn_backward"}
-(native_batch_norm and its backward on (256,6,24,24)), {"op": "quit"}.
+(native_batch_norm and its backward on (256,6,24,24)), {"op": "conv1_forward"}, {"op": "conv1_backward"},
+{"op": "conv2_forward"}, {"op": "conv2_backward"} (LeNet-BN's convolutions at batch 256; conv1's backward
+without the input gradient, as a first layer needs none), {"op": "quit"}.
 """
 import json
 import sys
@@ -73,7 +75,30 @@ def bn_backward():
         bn_dy, bn_x, bn_gamma, bn_running_mean, bn_running_var, bn_mean, bn_invstd, True, EPS, [True, True, True])
 
 
-OPS = {"lenet": lenet_step, "bn_forward": bn_forward, "bn_backward": bn_backward}
+def conv_ops(cin, hw, cout, input_gradient):
+    """Forward and backward of a 5x5 convolution, stride 1, no padding, on a fixed random batch."""
+    x = torch.rand(BATCH, cin, hw, hw) * 2 - 1
+    w = torch.rand(cout, cin, 5, 5) * 2 - 1
+    b = torch.rand(cout) * 2 - 1
+    dy = torch.rand(BATCH, cout, hw - 4, hw - 4) * 2 - 1
+
+    def forward():
+        torch.nn.functional.conv2d(x, w, b)
+
+    def backward():
+        torch.ops.aten.convolution_backward(dy, x, w, [cout], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [input_gradient, True, True])
+
+    return forward, backward
+
+
+conv1_forward, conv1_backward = conv_ops(1, 28, 6, False)
+conv2_forward, conv2_backward = conv_ops(6, 12, 16, True)
+
+OPS = {
+    "lenet": lenet_step, "bn_forward": bn_forward, "bn_backward": bn_backward,
+    "conv1_forward": conv1_forward, "conv1_backward": conv1_backward,
+    "conv2_forward": conv2_forward, "conv2_backward": conv2_backward,
+}
 
 print(json.dumps({"ok": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
 for line in sys.stdin:

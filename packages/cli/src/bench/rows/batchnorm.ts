@@ -1,14 +1,13 @@
 import {
   batchNormAttrs, sizeOf, type Backend, type BatchNormTrainBackwardInputs, type BatchNormTrainOutputs, type Tensor,
 } from '@bnkit/core';
-import { mulberry32 } from '@bnkit/nn';
+import { mulberry32, uniform } from '@bnkit/data';
 import {
   plainBatchNormEval, plainBatchNormTrain, plainBatchNormTrainBackward, type BnGeometry, type PlainBnParams,
 } from '../anchors/plain-bn.js';
 import type { TorchAnchor, TorchOp } from '../anchors/torch.js';
 import type { Figure, Outcome, Row, Target } from '../report.js';
 import { cpuRatioOf, ratioOf } from '../report.js';
-import { uniformArray } from '../synthetic.js';
 import { timeInterleaved, type Contender, type Timing, type TimingPlan } from '../timing.js';
 
 /** LeNet-BN's largest BatchNorm input: bn1 after conv1 at batch 256. */
@@ -36,13 +35,13 @@ function hostInputs(seed: number): HostInputs {
   const c = BN_SHAPE[1];
   return {
     // Activations with a non-zero mean, as after a convolution.
-    x: uniformArray(n, random, -1.5, 2.5),
-    dy: uniformArray(n, random, -1, 1),
+    x: uniform(random, n, -1.5, 2.5),
+    dy: uniform(random, n, -1, 1),
     params: {
-      gamma: uniformArray(c, random, 0.5, 1.5),
-      beta: uniformArray(c, random, -0.5, 0.5),
-      runningMean: uniformArray(c, random, -0.1, 0.1),
-      runningVar: uniformArray(c, random, 0.5, 1.5),
+      gamma: uniform(random, c, 0.5, 1.5),
+      beta: uniform(random, c, -0.5, 0.5),
+      runningMean: uniform(random, c, -0.1, 0.1),
+      runningVar: uniform(random, c, 0.5, 1.5),
     },
   };
 }

@@ -1,0 +1,20 @@
+/* Every kernel of the tfjs backend, one file each, named after its contract name. */
+export { argmax } from './argmax.js';
+export { avgPool2d } from './avgPool2d.js';
+export { avgPool2dBackward } from './avgPool2dBackward.js';
+export { batchNormEval } from './batchNormEval.js';
+export { batchNormEvalBackward } from './batchNormEvalBackward.js';
+export { batchNormTrain } from './batchNormTrain.js';
+export { batchNormTrainBackward } from './batchNormTrainBackward.js';
+export { conv2d } from './conv2d.js';
+export { conv2dBackward } from './conv2dBackward.js';
+export { linear } from './linear.js';
+export { linearBackward } from './linearBackward.js';
+export { maxPool2d } from './maxPool2d.js';
+export { maxPool2dBackward } from './maxPool2dBackward.js';
+export { relu } from './relu.js';
+export { reluBackward } from './reluBackward.js';
+export { sgd } from './sgd.js';
+export { sigmoid } from './sigmoid.js';
+export { sigmoidBackward } from './sigmoidBackward.js';
+export { softmaxCrossEntropy } from './softmaxCrossEntropy.js';
