@@ -1,7 +1,7 @@
 /*
  * Seeded synthetic inputs. Throughput does not depend on pixel values, so benchmarks use random
  * Fashion-MNIST-shaped batches (pixels in [0, 1], 10 classes) instead of parsing the 149 MB dataset.
- * Values come from @bnkit/data's mulberry32, so the same seed gives the same batch everywhere.
+ * Values come from @bnkit/core's mulberry32, so the same seed gives the same batch everywhere.
  */
 import { mulberry32, uniform } from '@bnkit/data';
 

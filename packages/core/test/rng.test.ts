@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataArgumentError, deriveSeed, mulberry32, permutation, seedToUint32, shuffledIndices, uniform } from '@bnkit/data';
+import { InvalidArgumentError, deriveSeed, mulberry32, permutation, seedToUint32, shuffledIndices, uniform } from '@bnkit/core';
 
 describe('mulberry32', () => {
   it('reproduces the reference sequence (C implementation, first outputs)', () => {
@@ -25,7 +25,7 @@ describe('mulberry32', () => {
 
   it('rejects a seed that is not a 32-bit integer, rather than alias another seed', () => {
     for (const seed of [1.5, Number.NaN, 2 ** 32, 2 ** 40, -(2 ** 31) - 1]) {
-      expect(() => mulberry32(seed)).toThrow(DataArgumentError);
+      expect(() => mulberry32(seed)).toThrow(InvalidArgumentError);
     }
     expect(() => seedToUint32(2 ** 40, 'fit seed')).toThrow(/^fit seed must be an integer in \[-2\^31, 2\^32\), got 1099511627776$/);
     expect(seedToUint32(-(2 ** 31))).toBe(2 ** 31);
@@ -40,7 +40,7 @@ describe('permutation and shuffledIndices', () => {
     expect(shuffledIndices(1000, 4)).not.toEqual(a);
     expect(permutation(1000, mulberry32(3))).toEqual(a);
     expect(Array.from(shuffledIndices(0, 1))).toEqual([]);
-    expect(() => shuffledIndices(-1, 1)).toThrow(DataArgumentError);
+    expect(() => shuffledIndices(-1, 1)).toThrow(InvalidArgumentError);
   });
 
   it('Fisher–Yates: element i swaps with floor(u·(i + 1)) for the stream u, from the top down', () => {
