@@ -11,24 +11,6 @@ export interface FixtureTensor {
   readonly data: number[];
 }
 
-/** Worst |a − e| / (atol + rtol·|e|) over the elements, with where it happened. */
-export interface Worst {
-  ratio: number;
-  error: number;
-  where: string;
-}
-
-export function worstDeviation(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): Worst {
-  if (actual.length !== expected.length) return { ratio: Infinity, error: Infinity, where: `${name}: length ${actual.length} vs ${expected.length}` };
-  let worst: Worst = { ratio: 0, error: 0, where: name };
-  for (let i = 0; i < actual.length; i++) {
-    const error = Math.abs(actual[i] - expected[i]);
-    const ratio = Number.isNaN(error) ? Infinity : error / (atol + rtol * Math.abs(expected[i]));
-    if (ratio > worst.ratio || i === 0) worst = { ratio, error, where: `${name}[${i}]` };
-  }
-  return worst;
-}
-
 /**
  * A small synthetic 10-class image set: class k lights a k-dependent band of a 1×28×28 image, plus
  * seeded noise, so a LeNet learns it within an epoch or two.

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, type Backend } from '@bnkit/core';
 import { Flatten, Linear, MomentumSGD, Sequential, fit as fitModel, trainBatch, uploadBatch, type LabeledImages, type MomentumTerms } from '../dist/index.js';
-import { newBackend, worstDeviation, type FixtureTensor } from './helpers.js';
+import { worstViolation } from '@bnkit/fixtures';
+import { newBackend, type FixtureTensor } from './helpers.js';
 
 interface Step {
   loss: number;
@@ -39,8 +40,9 @@ const data: LabeledImages = {
 };
 
 function expectClose(name: string, actual: ArrayLike<number>, expected: readonly number[]): void {
-  const worst = worstDeviation(name, actual, expected, RTOL, ATOL);
-  expect(worst.ratio, `${worst.where}: off by ${worst.error}`).toBeLessThanOrEqual(1);
+  expect(actual.length, `${name}: length`).toBe(expected.length);
+  const { ratio, index } = worstViolation(actual, expected, { rtol: RTOL, atol: ATOL });
+  expect(ratio, `${name}[${index}]: ${actual[index]} vs ${expected[index]}`).toBeLessThanOrEqual(1);
 }
 
 describe('MomentumSGD against torch.optim.SGD', () => {
