@@ -7,7 +7,7 @@ const main = join(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 
 describe('gpu-app', () => {
   it('trains LeNet-BN on WebGPU, the loss falls, and the process exits by itself', () => {
-    const run = spawnSync(process.execPath, [main, '25', '32'], { encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, [main, '25', '32', 'webgpu'], { encoding: 'utf8', timeout: 120_000 });
     expect(run.signal, 'killed by the timeout: the app did not exit').toBeNull();
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/LeNet-BN on webgpu/);
