@@ -88,6 +88,9 @@ function resolveUpload(data: unknown, shape: unknown, dtype: unknown): DType {
 export function checked<B extends Backend>(backend: B): B {
   if ((backend as unknown as Record<symbol, unknown>)[INNER]) return backend;
   const handles: HandleRegistry = new HandleRegistry(backend.name);
+  // Host copies of the int32 tensors uploaded (labels), so the label check of softmaxCrossEntropy reads no
+  // device memory: on an asynchronous backend a read in the middle of a training step would be a host sync.
+  const uploadedInts = new WeakMap<Tensor, Int32Array>();
   const wrapper = Object.create(backend) as Record<string | symbol, unknown>;
   wrapper[INNER] = backend;
   // Delegate explicitly (not through the prototype) so backends may use private class fields.
@@ -115,7 +118,10 @@ export function checked<B extends Backend>(backend: B): B {
   };
   wrapper.upload = (data: Float32Array | Int32Array | readonly number[], shape: Shape, dtype?: DType): Tensor => {
     handles.assertOpen('upload');
-    return handles.issue(backend.upload(data, shape, resolveUpload(data, shape, dtype)));
+    const resolved = resolveUpload(data, shape, dtype);
+    const t = handles.issue(backend.upload(data, shape, resolved));
+    if (resolved === 'int32') uploadedInts.set(t, Int32Array.from(data));
+    return t;
   };
   wrapper.reshape = (t: Tensor, shape: Shape): Tensor => {
     handles.assertOpen('reshape');
@@ -125,7 +131,10 @@ export function checked<B extends Backend>(backend: B): B {
     if (sizeOf(shape) !== sizeOf(t.shape)) {
       throw new ShapeError(`reshape: cannot view ${formatShape(t.shape)} (${sizeOf(t.shape)} values) as ${formatShape(shape)}`);
     }
-    return handles.issue(backend.reshape(t, shape));
+    const view = handles.issue(backend.reshape(t, shape));
+    const ints = uploadedInts.get(t);
+    if (ints) uploadedInts.set(view, ints);
+    return view;
   };
   for (const [name, spec] of Object.entries(KERNEL_TABLE) as [string, KernelSpec][]) {
     const impl = (backend as unknown as Record<string, unknown>)[name];
@@ -137,7 +146,7 @@ export function checked<B extends Backend>(backend: B): B {
             const complete = spec.attrs ? spec.attrs(attrs) : attrs;
             spec.check(inputs, complete);
             if (spec.checkData) {
-              await spec.checkData(inputs, (t) => backend.read(t));
+              await spec.checkData(inputs, async (t) => uploadedInts.get(t) ?? backend.read(t));
               // The read let other code run: an input disposed meanwhile must not reach the backend.
               checkInputs(name, spec, inputs, handles);
             }

@@ -13,8 +13,8 @@ function recordingBackend(seen: unknown[][]) {
     device: { kind: 'cpu', name: 'test' },
     capabilities: ['batchNorm', 'training'],
     upload: (data, shape, dtype) => (seen.push(['upload', dtype]), handle(shape, dtype)),
-    read: async (t) => (t.dtype === 'int32' ? Int32Array.of(0, 3) : new Float32Array(t.shape.reduce((a, b) => a * b, 1))),
-    reshape: (_t, shape) => handle(shape),
+    read: async (t) => (seen.push(['read']), t.dtype === 'int32' ? Int32Array.of(0, 3) : new Float32Array(t.shape.reduce((a, b) => a * b, 1))),
+    reshape: (t, shape) => handle(shape, t.dtype),
     dispose: (t) => void seen.push(['dispose', t.shape]),
     memory: () => ({ tensors: 7, bytes: 28 }),
     close: async () => void seen.push(['close']),
@@ -116,12 +116,20 @@ describe('checked: arguments', () => {
 
   it('rejects an out-of-range label naming the row, the value and the allowed range', async () => {
     const { b, up, seen } = setup();
-    const labels = b.upload(Int32Array.of(0, 3), [2]); // the recording backend reads back [0, 3]
+    const labels = b.upload(Int32Array.of(0, 3), [2]);
     await expect(b.softmaxCrossEntropy!({ logits: up([2, 3]), labels })).rejects.toThrow(
       /label 3 at row 1 is outside \[0, 2\], the allowed range for K = 3 classes/,
     );
     expect(seen.some((c) => c[0] === 'softmaxCrossEntropy')).toBe(false);
     await expect(b.softmaxCrossEntropy!({ logits: up([2, 4]), labels })).resolves.toBeDefined();
+  });
+
+  it('checks uploaded labels (and views of them) from a host copy, so the check reads nothing from the device', async () => {
+    const { b, up, seen } = setup();
+    // The recording backend would read back [0, 3], out of range for K = 3: only the host copy [0, 2] passes.
+    const labels = b.reshape(b.upload(Int32Array.of(0, 2), [1, 2]), [2]);
+    await expect(b.softmaxCrossEntropy!({ logits: up([2, 3]), labels })).resolves.toBeDefined();
+    expect(seen.some((c) => c[0] === 'read')).toBe(false);
   });
 
   it('rejects empty tensors in kernels, accepts them in upload and read', async () => {
