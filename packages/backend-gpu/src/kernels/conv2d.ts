@@ -1,4 +1,4 @@
-import { validateConv2d, type Conv2dAttrs, type Conv2dInputs, type Tensor } from '@bnkit/core';
+import { conv2dGeometry, type Conv2dAttrs, type Conv2dInputs, type Tensor } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { kernelSource, unravel } from './source.js';
 
@@ -7,7 +7,7 @@ import { kernelSource, unravel } from './source.js';
  * offsets are hoisted out of the inner loop: gpu.js indexes in f32, so every index term costs arithmetic.
  */
 export function conv2d(ctx: KernelContext, inputs: Conv2dInputs, attrs: Conv2dAttrs): Promise<Tensor> {
-  const g = validateConv2d(inputs.x, inputs.weight, attrs, inputs.bias);
+  const g = conv2dGeometry(inputs.x.shape, inputs.weight.shape, attrs);
   const [sh, sw] = attrs.stride;
   const [ph, pw] = attrs.padding;
   // Bounds checks are only needed where padding can put the window outside the image.

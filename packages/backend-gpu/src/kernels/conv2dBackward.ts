@@ -1,4 +1,4 @@
-import { validateConv2d, type Conv2dBackwardAttrs, type Conv2dBackwardInputs, type ParameterGradients } from '@bnkit/core';
+import { conv2dGeometry, type Conv2dBackwardAttrs, type Conv2dBackwardInputs, type ParameterGradients } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { own } from '../tensor.js';
 import { SUM, channelSum } from './channel-sum.js';
@@ -19,7 +19,7 @@ export async function conv2dBackward(
   inputs: Conv2dBackwardInputs,
   attrs: Conv2dBackwardAttrs,
 ): Promise<ParameterGradients> {
-  const g = validateConv2d(inputs.x, inputs.weight, attrs, undefined, inputs.dy);
+  const g = conv2dGeometry(inputs.x.shape, inputs.weight.shape, attrs);
   const [sh, sw] = attrs.stride;
   const [ph, pw] = attrs.padding;
   const x = own(inputs.x);

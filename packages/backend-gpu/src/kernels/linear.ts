@@ -1,10 +1,10 @@
-import { validateLinear, type LinearInputs, type Tensor } from '@bnkit/core';
+import { linearGeometry, type LinearInputs, type Tensor } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { kernelSource, unravel } from './source.js';
 
 /** y[n, o] = bias[o] + Σ_i x[n, i] · w[o, i], one thread per output. */
 export function linear(ctx: KernelContext, inputs: LinearInputs): Promise<Tensor> {
-  const g = validateLinear(inputs.x, inputs.weight, inputs.bias);
+  const g = linearGeometry(inputs.x.shape, inputs.weight.shape);
   const source = kernelSource(
     ['x', 'w', 'bias'],
     `${unravel('this.thread.x', ['n', 'o'], [g.n, g.out])}

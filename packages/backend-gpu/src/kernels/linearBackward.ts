@@ -1,4 +1,4 @@
-import { validateLinear, type LinearBackwardInputs, type ParameterGradients } from '@bnkit/core';
+import { linearGeometry, type LinearBackwardInputs, type ParameterGradients } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { own } from '../tensor.js';
 import { SUM, channelSum } from './channel-sum.js';
@@ -13,7 +13,7 @@ const ROWS_PER_SLICE = 32;
  * two-stage reduction over slices of the batch; dbias[o] = Σ_n dy[n, o].
  */
 export async function linearBackward(ctx: KernelContext, inputs: LinearBackwardInputs): Promise<Required<ParameterGradients>> {
-  const g = validateLinear(inputs.x, inputs.weight, undefined, inputs.dy);
+  const g = linearGeometry(inputs.x.shape, inputs.weight.shape);
   const dy = own(inputs.dy);
   const rows = Math.min(ROWS_PER_SLICE, g.n);
   const slices = Math.ceil(g.n / rows);

@@ -1,4 +1,4 @@
-import { validatePool2d, type Pool2dAttrs, type Tensor } from '@bnkit/core';
+import { pool2dGeometry, type Pool2dAttrs, type Tensor } from '@bnkit/core';
 import type { KernelContext } from '../kernel-context.js';
 import { kernelSource, unravel } from './source.js';
 import { windowSource } from './window.js';
@@ -41,7 +41,7 @@ for (let kh = 0; kh < ${kh}; kh++) {
 }
 
 export function poolForward(ctx: KernelContext, pool: Pool, x: Tensor, attrs: Pool2dAttrs): Promise<Tensor> {
-  const g = validatePool2d(x, attrs);
+  const g = pool2dGeometry(x.shape, attrs);
   const source = kernelSource(
     ['x'],
     `${unravel('this.thread.x', ['plane', 'oh', 'ow'], [g.n * g.c, g.oh, g.ow])}
@@ -53,7 +53,7 @@ return ${pool === 'avg' ? `acc / ${attrs.kernel[0] * attrs.kernel[1]}` : 'best'}
 
 /** One thread per input element, gathering dy from every window that covers it (and, for max, chose it). */
 export function poolBackward(ctx: KernelContext, pool: Pool, x: Tensor, dy: Tensor, attrs: Pool2dAttrs): Promise<Tensor> {
-  const g = validatePool2d(x, attrs, dy);
+  const g = pool2dGeometry(x.shape, attrs);
   const [kh, kw] = attrs.kernel;
   const [sh, sw] = attrs.stride;
   const [ph, pw] = attrs.padding;
