@@ -47,8 +47,8 @@ Options:
                           before the run)
   -h, --help              this text
 
-Exit codes: 0 conformant; 1 a check failed or a required kernel is not implemented;
-            2 bad options (a value out of range, an unwritable --json/--junit, a --device the backend
+Exit codes: 0 conformant; 1 a check failed, a required kernel is not implemented, or no check passed;
+            2 bad options (a value out of range, a --filter that selects nothing, an unwritable --json/--junit, a --device the backend
               refuses or cannot start), unknown backend or malformed fixture;
             3 a bug in the suite (an error it did not expect; please report it).`;
 

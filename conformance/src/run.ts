@@ -168,8 +168,14 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const { backend } = ctx;
   try {
     const results: CheckResult[] = [];
-    for (const check of options.checks ?? CHECKS) {
-      if (!selects(check, settings.filter, ctx)) continue;
+    const selected = (options.checks ?? CHECKS).filter((check) => selects(check, settings.filter, ctx));
+    // A filter that selects nothing would report a verdict on no evidence.
+    if (selected.length === 0) {
+      throw new ConformanceUsageError(
+        `--filter '${settings.filter}' matches no check or fixture; check ids: ${(options.checks ?? CHECKS).map((c) => c.id).join(', ')}`,
+      );
+    }
+    for (const check of selected) {
       const result = await runCheck(check, ctx);
       results.push(result);
       options.onCheck?.(result);

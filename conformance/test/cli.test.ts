@@ -77,6 +77,17 @@ describe('bnkit-conformance CLI', () => {
     expect(xml).toMatch(/failures="1"/);
   });
 
+  it('refuses a --filter that selects nothing (exit 2), and a run whose every check skipped is not CONFORMANT', { timeout: 60_000 }, () => {
+    const none = conformance('--backend=ts', '--seed', '1', '--filter', 'no-such-check');
+    expect(none.code, none.stdout + none.stderr).toBe(2);
+    expect(none.stderr).toMatch(/--filter 'no-such-check' matches no check or fixture; check ids: zero-mean-unit-variance,/);
+    // Check 9 compares a backend with the ts reference, so on the reference itself it skips: nothing is checked.
+    const skipped = conformance('--backend=ts', '--seed', '1', '--filter', 'backend-agreement');
+    expect(skipped.stdout).toMatch(/9 +backend-agreement +SKIP/);
+    expect(skipped.stdout).toMatch(/no check passed: this run checked nothing[^\n]*\nNOT CONFORMANT/);
+    expect(skipped.code).toBe(1);
+  });
+
   it('names the available backends for an unknown one, exit 2', () => {
     const r = conformance('--backend=no-such-backend');
     expect(r.code, r.stderr).toBe(2);
