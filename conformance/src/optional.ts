@@ -77,7 +77,8 @@ export interface NnEpochRow {
 export interface NnModule {
   lenetBN(backend: Backend, options: { readonly bn?: Partial<BatchNormAttrs>; readonly seed?: number }): NnModel;
   trainStep(model: NnModel, x: Tensor, labels: Tensor, lr: number): Promise<number>;
-  fit(
+  // Method syntax, so the parameters compare bivariantly: nn's fit takes its Sequential, of which NnModel is a view.
+  'fit'(
     model: NnModel,
     train: NnLabeledImages,
     options: { readonly lr: number; readonly batchSize: number; readonly epochs: number; readonly seed: number; readonly test: NnLabeledImages },

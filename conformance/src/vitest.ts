@@ -62,7 +62,12 @@ function judge(test: TestContext, id: string, status: Status, message: string | 
     if (!message?.includes(expectedFailure)) expect.fail(`${verdict}; it was expected to fail, but because '${expectedFailure}'`);
     return;
   }
-  if (status === 'skip') test.skip(verdict);
+  if (status === 'skip') {
+    // A skip must say why, so a reader can check the reason (a missing optional package, a check that
+    // cannot apply to this backend); a skip without one is reported as a failure.
+    if (!message) expect.fail(`${verdict}: skipped without a reason`);
+    test.skip(verdict);
+  }
   if (status !== 'pass') expect.fail(verdict);
 }
 
@@ -133,6 +138,7 @@ function describeDevice<D extends string>(suite: BackendSuite<D>, device: D | un
 export function describeBackend<D extends string>(suite: BackendSuite<D>): void {
   const fixtures = loadFixtureDirs(fixtureDirsOf({ fixtureDirs: suite.fixtureDirs }));
   checkExpectedFailures(suite, fixtures);
+  if (suite.skip !== undefined && suite.skip.trim() === '') throw new ConformanceUsageError(`describeBackend(${suite.name}): skip needs a reason a reader can check`);
   const devices: readonly (D | undefined)[] = suite.devices ?? [undefined];
   for (const device of devices) {
     const title = `${suite.name}${device !== undefined ? ` on ${device}` : ''}: bnkit conformance`;

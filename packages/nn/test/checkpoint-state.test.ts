@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '@bnkit/core';
 import {
-  CheckpointOverwriteError, CorruptCheckpointError, captureCheckpoint, checkpointFileKind, decodeCheckpoint, encodeCheckpoint, fit, lenetBN,
+  CheckpointOverwriteError, CorruptCheckpointError, captureCheckpoint, checkpointFileKind, decodeCheckpoint, encodeCheckpoint, fit as fitModel, lenetBN,
   readCheckpoint, saveCheckpoint, type TrainingState,
 } from '../dist/index.js';
 import { newBackend, syntheticImages } from './helpers.js';
@@ -68,11 +68,11 @@ describe('training state that can always be saved, inspected and resumed', () =>
     const path = join(dir, 'diverged.ckpt');
     const train = syntheticImages(40, 3);
     const model = lenetBN(backend, { seed: 0 });
-    const first = await fit(model, train, { epochs: 1, lr: 1e38, batchSize: 8, seed: 0, checkpoint: { path } });
+    const first = await fitModel(model, train, { epochs: 1, lr: 1e38, batchSize: 8, seed: 0, checkpoint: { path } });
     expect(Number.isNaN(first.history[0].loss)).toBe(true);
     const saved = await readCheckpoint(path);
     expect(Number.isNaN(saved.training?.history[0].loss)).toBe(true);
-    const resumed = await fit(model, train, { epochs: 2, lr: 1e38, batchSize: 8, seed: 0, resumeFrom: path });
+    const resumed = await fitModel(model, train, { epochs: 2, lr: 1e38, batchSize: 8, seed: 0, resumeFrom: path });
     expect(resumed.history.map((r) => r.epoch)).toEqual([1, 2]);
     model.dispose();
   });
@@ -159,7 +159,7 @@ describe('training state that can always be saved, inspected and resumed', () =>
     const controller = new AbortController();
     const k = 3;
     const path = join(dir, 'stopped.ckpt');
-    const result = await fit(model, train, {
+    const result = await fitModel(model, train, {
       epochs: 2, lr: 0.1, batchSize: 8, seed: 0, signal: controller.signal, checkpoint: { path },
       // Like a signal handler: the abort runs only when the event loop gets a turn.
       onBatch: (p) => {
