@@ -5,7 +5,8 @@ import { BUILTIN_BACKENDS } from '@bnkit/loader';
 import { DEFAULT_NUM_RUNS, INTERACTIVE_PROPERTY_TIME_LIMIT_MS } from './defaults.js';
 import { ConformanceUsageError } from './errors.js';
 import type { LenetTier, Profile } from './report/types.js';
-import type { ConformanceOptions } from './run.js';
+import { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_S, MIN_MEMORY_LIMIT_MB } from './supervise/limits.js';
+import type { SupervisedOptions } from './supervise/run-supervised.js';
 
 /*
  * The command line of bnkit-conformance, read strictly and checked whole before the suite loads: every
@@ -20,6 +21,11 @@ export const EXIT = { ok: 0, notConformant: 1, usage: 2, crash: 3 } as const;
  * backend; more is a typo that would run for days.
  */
 export const MAX_NUM_RUNS = 100_000;
+
+/** The longest --timeout: a day per unit of work. */
+export const MAX_TIMEOUT_S = 24 * 3600;
+/** The largest --memory-limit, 1 TiB: more is a typo. */
+export const MAX_MEMORY_LIMIT_MB = 1024 * 1024;
 
 export const USAGE = `Usage: bnkit-conformance --backend=<${Object.keys(BUILTIN_BACKENDS).join('|')}|package name|file path> [options]
 
@@ -42,10 +48,18 @@ Options:
   --device <x>            passed to the backend factory (gpu: auto|webgpu|webasm|cpu, tfjs: auto|tensorflow|webgpu|
                           wasm|cpu); refused for ts, which runs on the CPU only. A device the factory refuses is
                           a bad command line.
+  --timeout <s>           seconds a check may run per unit of work before it fails as hung (default ${DEFAULT_TIMEOUT_S};
+                          a check's work is its --num-runs over ${DEFAULT_NUM_RUNS}, at least 1; LeNet-BN quick 3, full 25);
+                          also the limit for loading, creating and closing the backend. 1 to ${MAX_TIMEOUT_S}
+  --memory-limit <mb>     heap and resident-memory ceiling of the process running the backend (default
+                          ${DEFAULT_MEMORY_LIMIT_MB}); past it the running check fails. ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB}
   --json <file>           write the report as JSON
   --junit <file>          write the report as JUnit XML (both: directories created, and writability checked,
                           before the run)
   -h, --help              this text
+
+The backend runs in a child process: a check during which it hangs, exits, crashes or passes the memory
+ceiling fails with the reason, and the run goes on in a fresh process. The report is always written.
 
 Exit codes: 0 conformant; 1 a check failed, a required kernel is not implemented, or no check passed;
             2 bad options (a value out of range, a --filter that selects nothing, an unwritable --json/--junit, a --device the backend
@@ -53,8 +67,7 @@ Exit codes: 0 conformant; 1 a check failed, a required kernel is not implemented
             3 a bug in the suite (an error it did not expect; please report it).`;
 
 /** What the command line gives runConformance (a backend by name), and where the report files go. */
-export interface CliOptions extends Omit<ConformanceOptions, 'backend' | 'builtinFixtures' | 'checks' | 'onCheck'> {
-  readonly backend: string;
+export interface CliOptions extends Omit<SupervisedOptions, 'builtinFixtures' | 'onCheck'> {
   readonly json?: string;
   readonly junit?: string;
 }
@@ -128,6 +141,8 @@ export function parseCli(argv: readonly string[]): ParsedCli {
         lenet: { type: 'string' },
         filter: { type: 'string' },
         device: { type: 'string' },
+        timeout: { type: 'string' },
+        'memory-limit': { type: 'string' },
         json: { type: 'string' },
         junit: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -164,6 +179,8 @@ export function parseCli(argv: readonly string[]): ParsedCli {
       // An empty filter would match every check while looking like a selection.
       filter: nonEmpty('filter', values.filter),
       device,
+      timeoutS: integer('timeout', values.timeout, 1, MAX_TIMEOUT_S),
+      memoryLimitMb: integer('memory-limit', values['memory-limit'], MIN_MEMORY_LIMIT_MB, MAX_MEMORY_LIMIT_MB),
       json: nonEmpty('json', values.json),
       junit: nonEmpty('junit', values.junit),
     },

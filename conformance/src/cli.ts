@@ -1,31 +1,11 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadBackendFactory } from '@bnkit/loader';
 import { EXIT, USAGE, parseCli, prepareReportFiles } from './cli-options.js';
-import { ConformanceUsageError } from './errors.js';
 import { errorCode } from './kernel-errors.js';
 
 /** Error codes that mean the run could not start because of what the command line asked for (exit 2). */
 const USAGE_CODES = new Set(['USAGE', 'UNKNOWN_BACKEND', 'MALFORMED_FIXTURE', 'DEVICE_UNAVAILABLE']);
-
-/**
- * A --device the backend's factory refuses (or cannot start) is a bad command line, not a failing check:
- * the factory is tried once with it before the run. Only with --device, so other runs create the backend
- * once as before.
- */
-async function checkDevice(backend: string, device: string): Promise<void> {
-  const factory = await loadBackendFactory(backend, import.meta.url);
-  let created;
-  try {
-    created = await factory({ device });
-  } catch (e) {
-    const code = errorCode(e);
-    if (code === 'INVALID_ARGUMENT' || code === 'DEVICE_UNAVAILABLE') throw new ConformanceUsageError(`--device ${device}: ${(e as Error).message}`);
-    throw e;
-  }
-  await created.close();
-}
 
 async function main(argv: readonly string[]): Promise<number> {
   let parsed;
@@ -42,18 +22,19 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { json, junit, ...options } = parsed.options;
   try {
-    if (options.device !== undefined) await checkDevice(options.backend, options.device);
     // Loaded only now, so --help and option errors never depend on the checks' dependencies.
-    const { runConformance } = await import('./run.js');
+    const { runConformanceSupervised } = await import('./supervise/run-supervised.js');
     const { formatReport } = await import('./report/table.js');
     const { toJUnit } = await import('./report/junit.js');
-    const report = await runConformance({
+    // The backend runs in a child process: nothing it does reaches this one, so the report below is
+    // always written and the exit code is the verdict's.
+    const report = await runConformanceSupervised({
       ...options,
       onCheck: (r) => process.stderr.write(`  ${r.status.padEnd(15)} ${r.number} ${r.id} (${(r.durationMs / 1000).toFixed(1)} s)\n`),
     });
-    process.stdout.write(`${formatReport(report)}\n`);
     if (json) writeFileSync(resolve(json), `${JSON.stringify(report, null, 2)}\n`);
     if (junit) writeFileSync(resolve(junit), toJUnit(report));
+    process.stdout.write(`${formatReport(report)}\n`);
     return report.ok ? EXIT.ok : EXIT.notConformant;
   } catch (e) {
     if (USAGE_CODES.has(errorCode(e) ?? '')) {

@@ -1,4 +1,6 @@
 export { runConformance, resolveSettings, PROFILES, type ConformanceOptions } from './run.js';
+export { runConformanceSupervised, type SupervisedOptions } from './supervise/run-supervised.js';
+export { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_S } from './supervise/limits.js';
 export { DEFAULT_NUM_RUNS, INTERACTIVE_PROPERTY_TIME_LIMIT_MS } from './defaults.js';
 export { ConformanceUsageError, MalformedFixtureError } from './errors.js';
 export { OptionalPeerMissingError } from './optional.js';

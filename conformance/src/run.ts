@@ -1,4 +1,4 @@
-import { checked, type Backend, type BackendFactory, type KernelGroup } from '@bnkit/core';
+import { checked, type Backend, type BackendFactory, type DeviceInfo, type KernelGroup } from '@bnkit/core';
 import { loadBackendFactory } from '@bnkit/loader';
 import { fixtureDirs as builtinFixtureDirs } from '@bnkit/fixtures';
 import { CHECKS } from './checks/index.js';
@@ -7,6 +7,7 @@ import { DEFAULT_NUM_RUNS } from './defaults.js';
 import { ConformanceUsageError } from './errors.js';
 import { loadFixtureDirs } from './fixtures/load.js';
 import type { LoadedFixture } from './fixtures/types.js';
+import { hygieneViolation, readMemory } from './hygiene.js';
 import { groupOfKernel, messageOf, missingKernelOf } from './kernel-errors.js';
 import { backendTs, OptionalPeerMissingError } from './optional.js';
 import { summarise } from './report/summary.js';
@@ -73,31 +74,50 @@ function selects(check: CheckDefinition, filter: string | undefined, ctx: Pick<C
   return check.id.includes(filter) || check.title.includes(filter) || (check.matchesFilter?.(filter, ctx) ?? false);
 }
 
+/** The checks --filter selects; one that selects nothing would report a verdict on no evidence, so it is refused. */
+export function selectChecks(checks: readonly CheckDefinition[], settings: RunSettings, fixtures: readonly LoadedFixture[]): CheckDefinition[] {
+  const selected = checks.filter((check) => selects(check, settings.filter, { fixtures }));
+  if (selected.length === 0) {
+    throw new ConformanceUsageError(`--filter '${settings.filter}' matches no check or fixture; check ids: ${checks.map((c) => c.id).join(', ')}`);
+  }
+  return selected;
+}
+
 /** Runs one check; a thrown missing kernel or optional peer becomes its status, anything else a FAIL. */
+async function outcomeOf(check: CheckDefinition, ctx: CheckContext): Promise<CheckOutcome> {
+  const skip = check.skipReason?.(ctx.settings);
+  if (skip !== undefined) return { status: 'skip', message: skip };
+  try {
+    return await check.run(ctx);
+  } catch (e) {
+    const kernel = missingKernelOf(e);
+    return e instanceof OptionalPeerMissingError
+      ? { status: 'skip', message: e.message }
+      : kernel !== undefined
+      ? { status: missingKernelStatus(groupOfKernel(kernel), ctx.requiredGroups), message: `not implemented: ${kernel}` }
+      : { status: 'fail', message: messageOf(e) };
+  }
+}
+
+/**
+ * Runs one check and then its resource-hygiene assertion: the backend's live handles and bytes must be
+ * what they were before the check (src/hygiene.ts). A difference, or a memory() that cannot be read, fails
+ * the check with what leaked, after any failure of its own.
+ */
 export async function runCheck(check: CheckDefinition, ctx: CheckContext): Promise<CheckResult> {
   const started = performance.now();
-  const skip = check.skipReason?.(ctx.settings);
-  let outcome: CheckOutcome;
-  if (skip !== undefined) {
-    outcome = { status: 'skip', message: skip };
-  } else {
-    try {
-      outcome = await check.run(ctx);
-    } catch (e) {
-      const kernel = missingKernelOf(e);
-      outcome = e instanceof OptionalPeerMissingError
-        ? { status: 'skip', message: e.message }
-        : kernel !== undefined
-        ? { status: missingKernelStatus(groupOfKernel(kernel), ctx.requiredGroups), message: `not implemented: ${kernel}` }
-        : { status: 'fail', message: messageOf(e) };
-    }
-  }
+  const before = readMemory(ctx.backendAsCreated);
+  const outcome = await outcomeOf(check, ctx);
+  const leak = hygieneViolation(before, readMemory(ctx.backendAsCreated));
+  const audited: CheckOutcome = leak === undefined
+    ? outcome
+    : { ...outcome, status: 'fail', message: outcome.status === 'fail' && outcome.message ? `${outcome.message}; ${leak}` : leak };
   return {
     id: check.id,
     number: check.number,
     title: check.title,
-    ...outcome,
-    propertyRuns: outcome.propertyRuns ?? 0,
+    ...audited,
+    propertyRuns: audited.propertyRuns ?? 0,
     durationMs: performance.now() - started,
   };
 }
@@ -148,10 +168,50 @@ export function fixtureDirsOf(options: Pick<ConformanceOptions, 'builtinFixtures
   return [...(options.builtinFixtures === false ? [] : builtinFixtureDirs), ...(options.fixtureDirs ?? [])];
 }
 
+/** The id under which a failure of the backend's own lifecycle (close()) is reported, after the checks. */
+export const LIFECYCLE_CHECK = { id: 'backend-lifecycle', number: 14, title: 'the backend closes: close() settles without throwing' } as const;
+
+/** The report row of a lifecycle failure: a FAIL that counts like any check's. */
+export function lifecycleFailure(message: string, durationMs = 0): CheckResult {
+  return { ...LIFECYCLE_CHECK, status: 'fail', message, propertyRuns: 0, durationMs };
+}
+
+/** Everything a report says besides the results, as the run resolved it. */
+export interface ReportHeader {
+  readonly spec: string;
+  readonly name: string;
+  readonly device: DeviceInfo;
+  readonly settings: RunSettings;
+  readonly fixtureDirs: readonly string[];
+  readonly startedAt: Date;
+  readonly durationMs: number;
+}
+
+/** The report of a run: its header, the results in order, the counts and the verdict. */
+export function buildReport(h: ReportHeader, results: readonly CheckResult[]): ConformanceReport {
+  return {
+    format: 'bnkit-conformance-report/1',
+    backend: { spec: h.spec, name: h.name, device: h.device },
+    profile: h.settings.profile,
+    seed: h.settings.seed,
+    numRuns: h.settings.numRuns,
+    lenet: h.settings.lenet,
+    fixtureDirs: h.fixtureDirs,
+    ...(h.settings.filter !== undefined ? { filter: h.settings.filter } : {}),
+    startedAt: h.startedAt.toISOString(),
+    durationMs: h.durationMs,
+    checks: results,
+    ...summarise(results),
+  };
+}
+
 /**
  * Runs the conformance checks against one backend and returns the report. Fixtures are loaded and validated
  * first, so a malformed one fails fast (MalformedFixtureError) before any kernel runs. A backend given by
- * spec is created here and always closed; a backend instance stays the caller's to close.
+ * spec is created here and always closed (a close() that throws is a FAIL row, `backend-lifecycle`); a
+ * backend instance stays the caller's to close. This runs the backend in this process, unsupervised: the
+ * CLI runs it in a child process instead (src/supervise/), where a hang, a crash or an exit of the backend
+ * becomes a FAIL.
  */
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
   const settings = resolveSettings(options);
@@ -159,42 +219,38 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const started = performance.now();
   const fixtureDirs = fixtureDirsOf(options);
   const fixtures = loadFixtureDirs(fixtureDirs);
+  const selected = selectChecks(options.checks ?? CHECKS, settings, fixtures);
   const session = await openSession(
     typeof options.backend === 'string' ? { factory: await loadBackendFactory(options.backend, import.meta.url) } : { instance: options.backend },
     settings,
     fixtures,
   );
-  const { ctx } = session;
-  const { backend } = ctx;
+  const { backend } = session.ctx;
+  const results: CheckResult[] = [];
   try {
-    const results: CheckResult[] = [];
-    const selected = (options.checks ?? CHECKS).filter((check) => selects(check, settings.filter, ctx));
-    // A filter that selects nothing would report a verdict on no evidence.
-    if (selected.length === 0) {
-      throw new ConformanceUsageError(
-        `--filter '${settings.filter}' matches no check or fixture; check ids: ${(options.checks ?? CHECKS).map((c) => c.id).join(', ')}`,
-      );
-    }
     for (const check of selected) {
-      const result = await runCheck(check, ctx);
+      const result = await runCheck(check, session.ctx);
       results.push(result);
       options.onCheck?.(result);
     }
-    return {
-      format: 'bnkit-conformance-report/1',
-      backend: { spec: typeof options.backend === 'string' ? options.backend : backend.name, name: backend.name, device: backend.device },
-      profile: settings.profile,
-      seed: settings.seed,
-      numRuns: settings.numRuns,
-      lenet: settings.lenet,
-      fixtureDirs,
-      ...(settings.filter !== undefined ? { filter: settings.filter } : {}),
-      startedAt: startedAt.toISOString(),
-      durationMs: performance.now() - started,
-      checks: results,
-      ...summarise(results),
-    };
   } finally {
-    await session.close();
+    const closing = performance.now();
+    try {
+      await session.close();
+    } catch (e) {
+      results.push(lifecycleFailure(`close() threw ${messageOf(e)}`, performance.now() - closing));
+    }
   }
+  return buildReport(
+    {
+      spec: typeof options.backend === 'string' ? options.backend : backend.name,
+      name: backend.name,
+      device: backend.device,
+      settings,
+      fixtureDirs,
+      startedAt,
+      durationMs: performance.now() - started,
+    },
+    results,
+  );
 }

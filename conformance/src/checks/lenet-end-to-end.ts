@@ -38,6 +38,8 @@ export const lenetEndToEnd: CheckDefinition = {
   id: 'lenet-end-to-end',
   number: 10,
   title: 'LeNet-BN trained on Fashion-MNIST reaches the PyTorch accuracy gates',
+  // Training for minutes (quick: 2 epochs of 12,000 images; full: 10 of 60,000), not a property.
+  work: (settings) => (settings.lenet === 'full' ? 25 : 3),
   skipReason: (settings) => (settings.lenet === 'off' ? 'LeNet-BN end to end is off (--lenet quick|full, with --profile training)' : undefined),
   async run(ctx) {
     const tierName = ctx.settings.lenet === 'off' ? 'quick' : ctx.settings.lenet;

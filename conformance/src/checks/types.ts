@@ -55,6 +55,11 @@ export interface CheckDefinition {
   readonly title: string;
   /** Why the check does not apply under these settings, or undefined when it runs. */
   skipReason?(settings: RunSettings): string | undefined;
+  /**
+   * How much work the check is, in units of a property check at the default run count: a supervised run
+   * allows it `--timeout` seconds per unit. Default: numRuns / DEFAULT_NUM_RUNS, at least 1.
+   */
+  work?(settings: RunSettings): number;
   /** Whether `--filter TEXT` selects this check beyond its id and title (golden fixtures match case ids). */
   matchesFilter?(filter: string, ctx: Pick<CheckContext, 'fixtures'>): boolean;
   run(ctx: CheckContext): Promise<CheckOutcome>;

@@ -62,7 +62,7 @@ export function formatReport(report: ConformanceReport): string {
       ? [`WARNING: partial verdict — a time budget stopped ${report.checks.filter((c) => c.partial).map((c) => c.id).join(', ')} early; ` +
           `rerun with --num-runs ${report.numRuns} for a full, reproducible verdict`]
       : []),
-    ...(checks.passed === 0 ? ['no check passed: this run checked nothing, so it gives no verdict of conformance'] : []),
+    ...(checks.passed === 0 && checks.failed === 0 && checks.notImplemented === 0 ? ['no check passed: this run checked nothing, so it gives no verdict of conformance'] : []),
     report.ok ? 'CONFORMANT' : 'NOT CONFORMANT',
   ];
   return [...header, ...lines, '', ...(details.length ? [...details, ''] : []), ...summary].join('\n');
