@@ -27,6 +27,14 @@ function fault(kind: string, e: unknown): void {
 process.on('uncaughtException', (e) => fault('an uncaught exception', e));
 process.on('unhandledRejection', (e) => fault('an unhandled promise rejection', e));
 
+/**
+ * Lets what the backend scheduled run now (timers, rejections), so that a fault it left behind strikes
+ * while the step that caused it still counts as running, not later in another step, or never.
+ */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(() => setImmediate(resolve), 0));
+}
+
 /** The device as plain data (a getter that throws, or a value that cannot be sent, fails the opening). */
 function deviceOf(backend: Backend): DeviceInfo {
   const d = backend.device;
@@ -54,6 +62,7 @@ async function open(request: RunRequest): Promise<CheckSession | undefined> {
   let session;
   try {
     session = await openSession({ factory }, request.settings, loadFixtureDirs(request.fixtureDirs));
+    await settle();
   } catch (e) {
     const usage = usageMessage(e, request.settings.device);
     await send(usage !== undefined ? { type: 'usage', message: usage } : { type: 'open-failed', reason: `creating the backend failed: ${messageOf(e)}` });
@@ -88,7 +97,9 @@ async function run(request: RunRequest): Promise<void> {
       const check = CHECKS.find((c) => c.id === id);
       if (!check) throw new Error(`the supervisor asked for check '${id}', which this suite does not have`);
       await send({ type: 'started', id });
-      await send({ type: 'done', result: await runCheck(check, session.ctx) });
+      const result = await runCheck(check, session.ctx);
+      await settle();
+      await send({ type: 'done', result });
     }
     await send({ type: 'closing' });
     const failure = await close(session);

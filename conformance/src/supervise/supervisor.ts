@@ -74,7 +74,7 @@ function deathReason(code: number | null, signal: NodeJS.Signals | null, stderr:
   const last = lastLine(stderr);
   const output = last ? ` (its last output: ${last})` : '';
   if (signal !== null) return `the backend process was killed by ${signal}${output}`;
-  return `the backend process exited with code ${code}${code === 0 ? ' (process.exit in backend code)' : ''} before the check finished${output}`;
+  return `the backend process exited with code ${code}${code === 0 ? ' (process.exit in backend code)' : ''}${output}`;
 }
 
 /** Runs one child until it closes the backend or breaks; results stream into `results` as they arrive. */
