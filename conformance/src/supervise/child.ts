@@ -51,6 +51,9 @@ function usageMessage(e: unknown, device: string | undefined): string | undefine
 }
 
 async function open(request: RunRequest): Promise<CheckSession | undefined> {
+  const fixtures = loadFixtureDirs(request.fixtureDirs);
+  // From here on backend code runs, and the supervisor's limits apply.
+  await send({ type: 'ready' });
   let factory;
   try {
     factory = await loadBackendFactory(request.backend, import.meta.url);
@@ -61,7 +64,7 @@ async function open(request: RunRequest): Promise<CheckSession | undefined> {
   }
   let session;
   try {
-    session = await openSession({ factory }, request.settings, loadFixtureDirs(request.fixtureDirs));
+    session = await openSession({ factory }, request.settings, fixtures);
     await settle();
   } catch (e) {
     const usage = usageMessage(e, request.settings.device);

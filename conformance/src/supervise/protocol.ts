@@ -19,6 +19,8 @@ export interface RunRequest {
 }
 
 export type ChildMessage =
+  /** The suite is loaded in the child (its modules, the fixtures); the backend's module is imported next. */
+  | { readonly type: 'ready' }
   /** The backend was created; its name and device as it reported them. */
   | { readonly type: 'opened'; readonly name: string; readonly device: DeviceInfo }
   | { readonly type: 'started'; readonly id: string }

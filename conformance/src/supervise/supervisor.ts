@@ -44,6 +44,11 @@ type EpisodeEnd =
   | { readonly kind: 'broken'; readonly phase: Phase; readonly running?: string; readonly reason: string; readonly sinceMs: number };
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+/**
+ * How long the child may take to load the suite itself (its modules and the fixtures) before any backend
+ * code runs: not --timeout, which is for the backend, and generous, as a loaded machine slows this down.
+ */
+const SUITE_STARTUP_MS = 5 * 60_000;
 /** How often the child's resident memory is compared with the ceiling. */
 const MEMORY_POLL_MS = 200;
 /** How long after the child's exit its pipes may take to drain before the exit is judged without them. */
@@ -113,7 +118,7 @@ function episode(run: SupervisedRun, checks: readonly CheckDefinition[], onOpene
       timer = setTimeout(() => broken(`timed out: ${what} did not finish within ${ms / 1000} s (--timeout); the backend process was stopped`), ms);
     };
     const unit = run.timeoutS * 1000;
-    arm(unit, 'loading and creating the backend');
+    arm(SUITE_STARTUP_MS, "the suite's own start in the child process");
     const poll = setInterval(() => {
       const mb = child.pid !== undefined ? residentMb(child.pid) : undefined;
       if (mb !== undefined && mb > run.memoryLimitMb) {
@@ -122,6 +127,9 @@ function episode(run: SupervisedRun, checks: readonly CheckDefinition[], onOpene
     }, MEMORY_POLL_MS);
     child.on('message', (m: ChildMessage) => {
       switch (m.type) {
+        case 'ready':
+          arm(unit, 'loading and creating the backend');
+          break;
         case 'opened':
           phase = 'checks';
           onOpened(m);
