@@ -52,7 +52,12 @@ function conformance(tmp, id, backend, filter, numRuns, env) {
       if (code === 2) return resolve({ outcome: 'refused', detail: `exit 2: ${firstLine}` });
       if (code !== 1) return resolve({ outcome: 'crash', detail: `exit ${code}: ${firstLine}` });
       if (!existsSync(json)) return resolve({ outcome: 'crash', detail: 'exit 1 without the --json report' });
-      const report = JSON.parse(readFileSync(json, 'utf8'));
+      let report;
+      try {
+        report = JSON.parse(readFileSync(json, 'utf8'));
+      } catch (e) {
+        return resolve({ outcome: 'crash', detail: `exit 1 with an unreadable --json report: ${e.message}` });
+      }
       const failed = report.checks.find((c) => c.status === 'fail' && c.message);
       if (!failed) return resolve({ outcome: 'crash', detail: 'exit 1, but the report names no failing check with a reason' });
       resolve({ outcome: 'refused', detail: `exit 1: ${failed.id}: ${failed.message.slice(0, 160)}` });
