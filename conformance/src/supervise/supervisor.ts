@@ -122,7 +122,7 @@ function episode(run: SupervisedRun, checks: readonly CheckDefinition[], onOpene
     const poll = setInterval(() => {
       const mb = child.pid !== undefined ? residentMb(child.pid) : undefined;
       if (mb !== undefined && mb > run.memoryLimitMb) {
-        broken(`the backend process used ${Math.round(mb)} MB of resident memory, over the ceiling of ${run.memoryLimitMb} MB (--memory-limit); it was stopped`);
+        broken(`the backend process used ${mb.toFixed(1)} MB of resident memory, over the ceiling of ${run.memoryLimitMb} MB (--memory-limit); it was stopped`);
       }
     }, MEMORY_POLL_MS);
     child.on('message', (m: ChildMessage) => {
