@@ -10,7 +10,7 @@ import { DEFAULT_NUM_RUNS } from '../defaults.js';
 /** --timeout: seconds per unit of work, the work of a check at the default run count (and of opening, closing). */
 export const DEFAULT_TIMEOUT_S = 600;
 /** --memory-limit: megabytes the backend's process may use, as V8 heap and as resident memory. */
-export const DEFAULT_MEMORY_LIMIT_MB = 4096;
+export const DEFAULT_MEMORY_LIMIT_MB = 8192;
 /** The smallest --memory-limit: below it Node and the suite themselves do not fit. */
 export const MIN_MEMORY_LIMIT_MB = 64;
 
