@@ -21,9 +21,11 @@ export const area = 'fixtures';
 export const description = 'mutated fixture files given to the fixture loader and the conformance CLI';
 
 const CLI = fileURLToPath(new URL('../../../conformance/dist/cli.js', import.meta.url));
-/** Share of the generated trials a bounded run keeps (seeded), and how many of them also go to the CLI. */
+/** Share of the generated trials a bounded run keeps (seeded); every file-level trial is kept. */
 const BOUNDED_SHARE = 0.12;
-const CLI_TRIALS = { bounded: 3, full: 24 };
+/** Trials that always also go to the CLI, and how many others do (every 40th until this many). */
+const CLI_ALWAYS = ['file:fifo-z.json', 'file:link-loop', 'file:oversized-sparse-50MB'];
+const CLI_SAMPLED = { bounded: 1, full: 21 };
 /** Tensors of a case that per-tensor mutations touch: lenetBN has 80, and a few show the rule as well. */
 const TENSORS_PER_CASE = 3;
 const GRADIENTS = ['dx', 'dgamma', 'dbeta', 'dweight', 'dbias'];
@@ -406,15 +408,15 @@ function* allTrials({ tmp, rng }) {
 }
 
 export async function* trials({ full, rng, tmp }) {
-  let cliLeft = full ? CLI_TRIALS.full : CLI_TRIALS.bounded;
+  let sampledLeft = full ? CLI_SAMPLED.full : CLI_SAMPLED.bounded;
   let index = 0;
   for (const t of allTrials({ tmp, rng })) {
     index++;
     const kept = full || rng() < BOUNDED_SHARE || t.id.startsWith('file:');
     if (!kept) continue;
-    // A spread of trials also goes to the CLI: the named file-level ones and every 40th of the others.
-    const viaCli = cliLeft > 0 && (['file:fifo-z.json', 'file:link-loop', 'file:oversized-sparse-50MB'].includes(t.id) || index % 40 === 0);
-    if (viaCli) cliLeft--;
+    const sampled = sampledLeft > 0 && index % 40 === 0;
+    if (sampled) sampledLeft--;
+    const viaCli = sampled || CLI_ALWAYS.includes(t.id);
     yield {
       id: viaCli ? `${t.id} (cli)` : t.id,
       malformed: t.malformed,
