@@ -27,6 +27,16 @@ export interface Deviation {
 export const EXACT: Tolerance = Object.freeze({ rtol: 0, atol: 0 });
 
 /**
+ * The loosest tolerance a fixture case may store, as `rtol + atol / M` with M the largest |expected| of the
+ * case: 2^-8. A careful float32 implementation errs by at most ERROR_BUDGET·u = 2^-18 of the scale it
+ * combines (error-model.ts); 2^-8 leaves a factor 2^10 for a case's conditioning (the worst built-in case,
+ * data at 1e3 ± 6e-3, needs 2^9.3). It is also the unit roundoff of bfloat16, so a case within it can still
+ * fail a backend that keeps 8 of float32's 24 bits, while at rtol >= 1 or atol >= M an all-zero output
+ * would pass: such a case cannot fail (docs/tolerance.md).
+ */
+export const MAX_FIXTURE_TOLERANCE = ERROR_BUDGET * UNIT_ROUNDOFF * 2 ** 10;
+
+/**
  * A single scalar deviation (for quantities that are not elementwise, e.g. a variance). The ratio is
  * @bnkit/fixtures' worstViolation, the rule every bnkit comparison shares.
  */
