@@ -2,6 +2,7 @@ import type { Conv2dAttrs, Conv2dBackwardAttrs } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
 import { oihwToHwio } from './conv2d.js';
 import type { KernelContext } from './context.js';
+import { convolveNHWC } from './convolution.js';
 import { dims4, explicitPadding, pair, toNCHW, toNHWC } from './windows.js';
 
 /* conv2d's gradients, on the same channels-last layout as the forward pass (conv2d.ts). */
@@ -25,7 +26,7 @@ function filterGradientAsConv(x: tf.Tensor, dy: tf.Tensor, weightShape: number[]
   const [cout, cin, kh, kw] = weightShape;
   const batchAsChannels = tf.transpose(x, [1, 2, 3, 0]) as tf.Tensor4D;
   const dyAsFilter = tf.transpose(dy, [2, 3, 0, 1]) as tf.Tensor4D;
-  const full = tf.conv2d(batchAsChannels, dyAsFilter, 1, explicitPadding(attrs.padding), 'NHWC', pair(attrs.stride));
+  const full = convolveNHWC(batchAsChannels, dyAsFilter, [1, 1], explicitPadding(attrs.padding), pair(attrs.stride));
   return tf.transpose(tf.slice(full, [0, 0, 0, 0], [cin, kh, kw, cout]), [3, 0, 1, 2]);
 }
 
@@ -59,7 +60,7 @@ function inputGradientAsConv(dy: tf.Tensor4D, weight: tf.Tensor, attrs: Conv2dAt
   const [, , kh, kw] = weight.shape;
   const flipped = tf.reverse(tf.transpose(weight, [2, 3, 0, 1]), [0, 1]) as tf.Tensor4D; // [KH, KW, Cout, Cin]
   const p: [number, number] = [kh - 1 - attrs.padding[0], kw - 1 - attrs.padding[1]];
-  return tf.conv2d(tf.pad(dy, explicitPadding(p)), flipped, 1, 'valid', 'NHWC');
+  return convolveNHWC(tf.pad(dy, explicitPadding(p)), flipped, [1, 1], explicitPadding([0, 0]));
 }
 
 function inputGradient(dy: tf.Tensor4D, weight: tf.Tensor, xShape: [number, number, number, number], attrs: Conv2dAttrs, ctx: KernelContext): tf.Tensor4D {

@@ -55,6 +55,17 @@ function tfjsSpecifics(device: DeviceName, backend: () => TrainingBackend): void
     expect(await values(b, g.dbias)).toEqual([32, 32, 32]);
   });
 
+  it('a 1×1 convolution and its gradients keep NaN (wasm\'s pointwise convolution clamps it to -Infinity)', async () => {
+    const x = b.upload([NaN, 1, 2, 3], [1, 1, 2, 2]);
+    const weight = b.upload([2], [1, 1, 1, 1]);
+    const y = await b.conv2d({ x, weight, bias: b.upload([0], [1]) }, { stride: [1, 1], padding: [0, 0] });
+    expect(await values(b, y)).toEqual([NaN, 2, 4, 6]);
+    // dweight sums x·dy over all positions; dx is dy times the weight: both see the NaN.
+    const g = await b.conv2dBackward({ x, weight, dy: b.upload([1, 1, 1, NaN], [1, 1, 2, 2]) }, { stride: [1, 1], padding: [0, 0] });
+    expect(await values(b, g.dweight)).toEqual([NaN]);
+    expect(await values(b, g.dx!)).toEqual([2, 2, 2, NaN]);
+  });
+
   it('avgPool2d counts padding in the divisor (count_include_pad) and spreads the gradient over it', async () => {
     const x = b.upload([1, 1, 1, 1], [1, 1, 2, 2]);
     const attrs = { kernel: [2, 2], stride: [2, 2], padding: [1, 1] } as const;
