@@ -53,6 +53,11 @@ const BASELINES = {
   argmax: { inputs: { x: [2, 5] } },
 };
 
+/** Values JSON cannot write, which an error message must still show (core's describeValue). */
+const circular = [2];
+circular.push(circular);
+const noPrototype = Object.create(null);
+
 const size = (shape) => shape.reduce((a, d) => a * d, 1);
 /** Deterministic values in [0.1, 1.1): positive, so variances and invStd are valid too. */
 const values = (n) => Array.from({ length: n }, (_, i) => 0.1 + ((i * 7) % 11) / 11);
@@ -108,6 +113,9 @@ function inputMutations(b, sibling, dtype, shape, multiInput) {
     ['null', () => null],
     ['number', () => 7],
     ['string', () => 'tensor'],
+    ['bigint', () => 1n],
+    ['symbol', () => Symbol('tensor')],
+    ['null-prototype', () => Object.create(null)],
     ['array', () => [1, 2, 3]],
     ['forged-handle', (t) => ({ shape: t.shape, dtype: t.dtype, id: 1 })],
     ['copied-handle', (t) => ({ ...t })],
@@ -141,7 +149,10 @@ function inputMutations(b, sibling, dtype, shape, multiInput) {
 
 /** Attribute records that each break one rule, per kind of kernel. */
 function attrMutations(kernel) {
-  const whole = [['attrs-null', null], ['attrs-number', 5], ['attrs-string', 'x'], ['attrs-array', []]];
+  const whole = [
+    ['attrs-null', null], ['attrs-number', 5], ['attrs-string', 'x'], ['attrs-array', []], ['attrs-bigint', 1n],
+    ['attrs-symbol', Symbol('attrs')], ['attrs-circular', circular],
+  ];
   if (kernel.startsWith('batchNorm')) {
     const bn = (patch) => ({ ...batchNormAttrs(), ...patch });
     return [
@@ -150,6 +161,8 @@ function attrMutations(kernel) {
       ...[0, -1e-5, NaN, Infinity, '1e-5', null].map((eps) => [`eps-${String(eps)}`, bn({ eps })]),
       ...[-0.1, 1.1, NaN, '0.9', null].map((momentum) => [`momentum-${String(momentum)}`, bn({ momentum })]),
       ...['bogus', null, 1].map((runningVar) => [`runningVar-${String(runningVar)}`, bn({ runningVar })]),
+      ['axis-bigint', bn({ axis: 1n })], ['axis-circular', bn({ axis: circular })], ['eps-bigint', bn({ eps: 1n })],
+      ['eps-null-prototype', bn({ eps: noPrototype })], ['momentum-symbol', bn({ momentum: Symbol('m') })], ['runningVar-bigint', bn({ runningVar: 1n })],
     ];
   }
   if (kernel.startsWith('conv2d')) {
@@ -158,21 +171,28 @@ function attrMutations(kernel) {
       ...whole,
       ...pairs.map((stride) => [`stride-${JSON.stringify(stride)}`, { stride }]),
       ...[[-1, 0], [NaN, 0], [0.5, 0], 'x'].map((padding) => [`padding-${JSON.stringify(padding)}`, { padding }]),
+      ['stride-bigint', { stride: [1n, 1] }], ['stride-circular', { stride: circular }], ['padding-symbol', { padding: Symbol('p') }],
     ];
-    if (kernel === 'conv2dBackward') list.push(['inputGradient-string', { inputGradient: 'yes' }], ['inputGradient-1', { inputGradient: 1 }]);
+    if (kernel === 'conv2dBackward') {
+      list.push(['inputGradient-string', { inputGradient: 'yes' }], ['inputGradient-1', { inputGradient: 1 }], ['inputGradient-bigint', { inputGradient: 1n }]);
+    }
     return list;
   }
   if (kernel.endsWith('Pool2d') || kernel.endsWith('Pool2dBackward')) {
     return [
       ...whole, ['attrs-missing', undefined], ['kernel-missing', {}],
       ...[[0, 2], [-1, 2], [2.5, 2], [NaN, 2], [5, 5], '2', null, [2]].map((k) => [`kernel-${JSON.stringify(k)}`, { kernel: k }]),
+      ['kernel-bigint', { kernel: [2n, 2n] }], ['kernel-circular', { kernel: circular }],
       ['stride-0', { kernel: [2, 2], stride: [0, 2] }],
       ['padding-over-half', { kernel: [2, 2], padding: [2, 2] }],
       ['padding-negative', { kernel: [2, 2], padding: [-1, 0] }],
     ];
   }
   if (kernel === 'sgd') {
-    return [...whole, ['attrs-missing', undefined], ...[NaN, Infinity, -Infinity, '0.1', null].map((lr) => [`lr-${String(lr)}`, { lr }])];
+    return [
+      ...whole, ['attrs-missing', undefined], ...[NaN, Infinity, -Infinity, '0.1', null].map((lr) => [`lr-${String(lr)}`, { lr }]),
+      ['lr-bigint', { lr: 1n }], ['lr-null-prototype', { lr: noPrototype }],
+    ];
   }
   return [];
 }
@@ -182,13 +202,15 @@ const BAD_UPLOADS = [
   ['shape-negative', [1], [-1]], ['shape-fraction', [1], [1.5]], ['shape-nan', [1], [NaN]], ['shape-infinity', [1], [Infinity]],
   ['shape-string-entry', [1], ['1']], ['shape-null-entry', [1], [null]], ['shape-string', [1], '1'], ['shape-number', [1], 1],
   ['shape-object', [1], {}], ['shape-huge', [1], [2 ** 31, 2 ** 31]], ['shape-beyond-safe', [1], [2 ** 53 + 2]],
-  ['shape-huge-product', [1, 2], [65536, 65536, 65536, 65536]],
+  ['shape-huge-product', [1, 2], [65536, 65536, 65536, 65536]], ['shape-bigint', [1], [1n]], ['shape-circular', [1, 2], circular],
+  ['shape-symbol', [1], Symbol('shape')], ['shape-null-prototype', [1], noPrototype],
   ['data-bigint', [1n, 2n], [2]], ['data-bigint64array', BigInt64Array.of(1n, 2n), [2]], ['data-symbol', [Symbol('x'), 1], [2]],
   ['data-sparse', [1, , 3], [3]], ['data-object', [{}, 1], [2]], ['data-function', [() => 1, 1], [2]], ['data-number', 5, [1]],
   ['data-arraybuffer', new ArrayBuffer(8), [2]], ['data-dataview', new DataView(new ArrayBuffer(8)), [2]],
   ['data-map', new Map([[0, 1]]), [1]], ['data-set', new Set([1]), [1]],
   ['int32-too-big', [2 ** 31], [1], 'int32'], ['int32-too-small', [-(2 ** 31) - 1], [1], 'int32'], ['int32-nan', [NaN], [1], 'int32'],
   ['int32-infinity', [Infinity], [1], 'int32'], ['int32-from-float32array', Float32Array.of(0.5), [1], 'int32'],
+  ['dtype-bigint', [1], [1], 1n], ['dtype-symbol', [1], [1], Symbol('float32')], ['data-null-prototype-entry', [noPrototype], [1]],
   ['dtype-float16', [1], [1], 'float16'], ['dtype-upper', [1], [1], 'FLOAT32'], ['dtype-number', [1], [1], 32], ['dtype-object', [1], [1], {}],
 ];
 /** Uploads that are valid (non-finite floats, other numeric typed arrays) and must be accepted. */
@@ -198,7 +220,7 @@ const GOOD_UPLOADS = [
 ];
 const BAD_RESHAPES = [
   ['reshape-mismatch', [7]], ['reshape-minus-one', [-1, 6]], ['reshape-nan', [NaN]], ['reshape-huge', [2 ** 40]],
-  ['reshape-string', '6'], ['reshape-fraction', [1.5, 4]], ['reshape-null-entry', [null, 6]],
+  ['reshape-string', '6'], ['reshape-bigint', [6n]], ['reshape-circular', circular], ['reshape-fraction', [1.5, 4]], ['reshape-null-entry', [null, 6]],
 ];
 
 export async function* trials({ full, rng }) {
@@ -273,7 +295,11 @@ export async function* trials({ full, rng }) {
           };
         }
       }
-      for (const [mutation, inputs] of [['inputs-undefined', undefined], ['inputs-null', null], ['inputs-number', 3], ['inputs-string', 'x'], ['inputs-array', []]]) {
+      const badInputs = [
+        ['inputs-undefined', undefined], ['inputs-null', null], ['inputs-number', 3], ['inputs-string', 'x'], ['inputs-array', []],
+        ['inputs-bigint', 1n], ['inputs-symbol', Symbol('inputs')], ['inputs-circular', circular],
+      ];
+      for (const [mutation, inputs] of badInputs) {
         if (!sample()) continue;
         yield { id: `${backend.name}/${kernel}/${mutation}`, run: () => refusalOf(() => call(inputs, BASELINES[kernel].attrs?.()), typed(INPUT_CODES)) };
       }
