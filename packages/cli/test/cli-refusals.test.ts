@@ -45,6 +45,7 @@ describe.each([
     [['--json='], /--json needs a value/],
     [['--steps=99999999999999999999'], /--steps must be an integer from 1 to 10000/],
     [['--backends=tfjs:bogus'], /unknown tfjs device 'bogus'/],
+    [['--backends=gpu:webgpu:x'], /'gpu:webgpu:x' has more than one ':'/],
     [['--backends=ts', '--json', join(underAFile, 'r.json')], /--json: cannot create the directory/],
   ]],
 ] as const)('%s refuses before any work', (script, cases) => {
