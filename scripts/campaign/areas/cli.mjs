@@ -165,7 +165,9 @@ function malformedLines(cli, { tmp, aFile, aDir }) {
     add('fixtures-a-file', [`--fixtures=${aFile}`], false);
     add('filter-matching-nothing', ['--filter=no-check-is-called-this'], false);
     add('lenet-under-bn', ['--profile=bn', '--lenet=quick'], false);
-    add('seed-and-long-path', ['--seed=1', `--path=${'1:'.repeat(2000)}1`]);
+    // Paths of the right form that name no input of the property: only a run can tell, so spawned only.
+    add('path-beyond-shrink-tree', ['--seed=1', '--path=0:99', '--filter=zero-mean'], false);
+    add('path-deeper-than-shrinking', ['--seed=1', `--path=0${':1'.repeat(200)}`, '--filter=zero-mean'], false);
   }
   if (cli === CLIS.train) {
     add('resume-without-checkpoint', ['--resume']);
