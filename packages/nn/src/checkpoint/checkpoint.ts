@@ -1,9 +1,10 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { formatShape, shapesEqual } from '@bnkit/core';
 import type { Sequential } from '../sequential.js';
 import type { TrainingState } from '../training-state.js';
 import { removeOrphanedTemps, writeFileAtomic } from './atomic-write.js';
-import { CheckpointMismatchError, CheckpointNotFoundError, CheckpointOverwriteError } from './errors.js';
+import { CheckpointMismatchError, CheckpointNotFoundError, CheckpointOverwriteError, CorruptCheckpointError } from './errors.js';
 import { CHECKPOINT_MAGIC, decodeCheckpoint, encodeCheckpoint, type Checkpoint, type HostTensor } from './format.js';
 
 /** Captures the model's parameters and running statistics (and, optionally, the run's position). */
@@ -51,14 +52,34 @@ export async function saveCheckpoint(path: string, model: Sequential, training: 
   await writeFileAtomic(path, encodeCheckpoint(await captureCheckpoint(model, training)));
 }
 
-/** The bytes of a model file; CheckpointNotFoundError when there is none. */
+/**
+ * The bytes of a model file (checkpoint or safetensors): CheckpointNotFoundError when there is none, and
+ * CorruptCheckpointError for a path that is no regular file or cannot be opened. Opened non-blocking and
+ * checked on the open handle: a FIFO would otherwise block the read until a writer comes, which may be never.
+ */
 export async function readModelFile(path: string): Promise<Uint8Array> {
+  let fh;
   try {
-    return await readFile(path);
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CheckpointNotFoundError(path, 'no such file');
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new CheckpointNotFoundError(path, 'no such file');
+    throw new CorruptCheckpointError(path, `cannot be opened (${code ?? (e as Error).message})`);
   }
+  try {
+    const stats = await fh.stat();
+    if (!stats.isFile()) throw new CorruptCheckpointError(path, `is a ${fileKind(stats)}, not a checkpoint or weights file`);
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}
+
+function fileKind(stats: Stats): string {
+  if (stats.isDirectory()) return 'directory';
+  if (stats.isFIFO()) return 'FIFO';
+  if (stats.isSocket()) return 'socket';
+  return 'device or other non-regular file';
 }
 
 /** Reads and verifies a checkpoint file (magic, version, checksum, header); removes orphaned temporary files of it. */
