@@ -140,7 +140,13 @@ async function runArea({ name, file }, { full, seed, log, timeoutMs }) {
             if (counts.trials % 100 === 0) log(`  ${name}: ${counts.trials} trials`);
           } else if (m.type === 'done') {
             // Settled on exit, once the process is reaped: its CPU time (and its children's) is counted then.
+            // A process that cannot exit (a thread still blocked in a call a timed-out trial made) is ended.
             finished = true;
+            watchdog = setTimeout(() => {
+              log(`  ${name}: its process did not exit after its last trial; killed`);
+              killGroup();
+              settle({ resumeAt: null });
+            }, GRACE_MS);
           } else if (m.type === 'error') {
             settled = true;
             clearTimeout(watchdog);
