@@ -69,8 +69,8 @@ describe('checkpoints', () => {
     const fifo = join(dir, 'fifo.ckpt');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     const model = lenetBN(backend);
-    await expect(readCheckpoint(folder)).rejects.toThrow(/is a directory, not a checkpoint or weights file/);
-    await expect(readCheckpoint(fifo)).rejects.toThrow(/is a FIFO, not a checkpoint or weights file/);
+    await expect(readCheckpoint(folder)).rejects.toThrow(/is a directory, not a regular file/);
+    await expect(readCheckpoint(fifo)).rejects.toThrow(/is a FIFO, not a regular file/);
     await expect(loadPyTorchWeights(fifo, model)).rejects.toThrow(CorruptCheckpointError);
     await expect(readCheckpoint(loop)).rejects.toThrow(/cannot be opened \(ELOOP\)/);
     await expect(readCheckpoint(join(notes, 'x.ckpt'))).rejects.toThrow(CheckpointNotFoundError);

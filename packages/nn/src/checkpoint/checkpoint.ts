@@ -1,6 +1,6 @@
-import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { formatShape, shapesEqual } from '@bnkit/core';
+import { readRegularFile } from '@bnkit/data';
 import type { Sequential } from '../sequential.js';
 import type { TrainingState } from '../training-state.js';
 import { removeOrphanedTemps, writeFileAtomic } from './atomic-write.js';
@@ -54,32 +54,14 @@ export async function saveCheckpoint(path: string, model: Sequential, training: 
 
 /**
  * The bytes of a model file (checkpoint or safetensors): CheckpointNotFoundError when there is none, and
- * CorruptCheckpointError for a path that is no regular file or cannot be opened. Opened non-blocking and
- * checked on the open handle: a FIFO would otherwise block the read until a writer comes, which may be never.
+ * CorruptCheckpointError for a path that is no regular file (a directory; a FIFO, which is never waited on)
+ * or cannot be opened.
  */
 export async function readModelFile(path: string): Promise<Uint8Array> {
-  let fh;
-  try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new CheckpointNotFoundError(path, 'no such file');
-    throw new CorruptCheckpointError(path, `cannot be opened (${code ?? (e as Error).message})`);
-  }
-  try {
-    const stats = await fh.stat();
-    if (!stats.isFile()) throw new CorruptCheckpointError(path, `is a ${fileKind(stats)}, not a checkpoint or weights file`);
-    return await fh.readFile();
-  } finally {
-    await fh.close();
-  }
-}
-
-function fileKind(stats: Stats): string {
-  if (stats.isDirectory()) return 'directory';
-  if (stats.isFIFO()) return 'FIFO';
-  if (stats.isSocket()) return 'socket';
-  return 'device or other non-regular file';
+  const read = await readRegularFile(path);
+  if (read.ok) return read.bytes;
+  if (read.problem === 'missing') throw new CheckpointNotFoundError(path, read.detail);
+  throw new CorruptCheckpointError(path, read.detail);
 }
 
 /** Reads and verifies a checkpoint file (magic, version, checksum, header); removes orphaned temporary files of it. */
