@@ -115,6 +115,17 @@ async function runArea({ name, file }, { full, seed, log, timeoutMs }) {
             child.kill('SIGKILL');
           }
         };
+        // Between trials the area's generator runs (its setup); bounded too, or a blocked one would hang the runner.
+        let last = skip - 1;
+        const armIdle = () => {
+          clearTimeout(watchdog);
+          watchdog = setTimeout(() => {
+            count(counts, { id: `setup-after-${last + 1}-trials`, malformed: true, outcome: 'hang', detail: `the area's generator blocked for ${timeoutMs + GRACE_MS} ms between trials` });
+            killGroup();
+            settle({ resumeAt: last + 1 });
+          }, timeoutMs + GRACE_MS);
+        };
+        armIdle();
         child.on('message', (m) => {
           if (m.type === 'start') {
             if (ids.has(m.id)) {
@@ -133,8 +144,9 @@ async function runArea({ name, file }, { full, seed, log, timeoutMs }) {
               settle({ resumeAt: hung.index + 1 });
             }, m.timeoutMs + GRACE_MS);
           } else if (m.type === 'result') {
-            clearTimeout(watchdog);
             current = undefined;
+            last = m.index;
+            armIdle();
             const finding = count(counts, m);
             if (finding) log(`  ${name}/${m.id}: ${finding}: ${m.detail}`);
             if (counts.trials % 100 === 0) log(`  ${name}: ${counts.trials} trials`);
@@ -142,6 +154,7 @@ async function runArea({ name, file }, { full, seed, log, timeoutMs }) {
             // Settled on exit, once the process is reaped: its CPU time (and its children's) is counted then.
             // A process that cannot exit (a thread still blocked in a call a timed-out trial made) is ended.
             finished = true;
+            clearTimeout(watchdog);
             watchdog = setTimeout(() => {
               log(`  ${name}: its process did not exit after its last trial; killed`);
               killGroup();
