@@ -24,7 +24,7 @@ export const DEFAULT_SEED = 20261201;
 /** A trial's bound when its area sets none. */
 export const DEFAULT_TRIAL_TIMEOUT_MS = 30_000;
 /** How long past a trial's bound the runner waits for its area's process before killing it. */
-const GRACE_MS = 15_000;
+export const DEFAULT_GRACE_MS = 15_000;
 
 /** The kinds of finding, as the counts name them. */
 export const FINDINGS = ['acceptedMalformed', 'crash', 'hang', 'benignRefused'];
@@ -79,7 +79,7 @@ function count(counts, r) {
  * Runs one area in forked processes, restarting after a trial that had to be killed. Resolves its counts;
  * rejects only when the area itself is broken (it failed to load or its generator threw).
  */
-async function runArea({ name, file }, { full, seed, log, timeoutMs }) {
+async function runArea({ name, file }, { full, seed, log, timeoutMs, graceMs }) {
   const mod = await import(pathToFileURL(file).href);
   if (mod.area !== name || typeof mod.trials !== 'function') {
     throw new Error(`${file} must export area = '${name}', a description and trials() (scripts/campaign/README in CONTRIBUTING.md)`);
@@ -120,10 +120,10 @@ async function runArea({ name, file }, { full, seed, log, timeoutMs }) {
         const armIdle = () => {
           clearTimeout(watchdog);
           watchdog = setTimeout(() => {
-            count(counts, { id: `setup-after-${last + 1}-trials`, malformed: true, outcome: 'hang', detail: `the area's generator blocked for ${timeoutMs + GRACE_MS} ms between trials` });
+            count(counts, { id: `setup-after-${last + 1}-trials`, malformed: true, outcome: 'hang', detail: `the area's generator blocked for ${timeoutMs + graceMs} ms between trials` });
             killGroup();
             settle({ resumeAt: last + 1 });
-          }, timeoutMs + GRACE_MS);
+          }, timeoutMs + graceMs);
         };
         armIdle();
         child.on('message', (m) => {
@@ -139,10 +139,10 @@ async function runArea({ name, file }, { full, seed, log, timeoutMs }) {
             clearTimeout(watchdog);
             watchdog = setTimeout(() => {
               const hung = current;
-              count(counts, { ...hung, outcome: 'hang', detail: `blocked its area's process for ${hung.timeoutMs + GRACE_MS} ms` });
+              count(counts, { ...hung, outcome: 'hang', detail: `blocked its area's process for ${hung.timeoutMs + graceMs} ms` });
               killGroup();
               settle({ resumeAt: hung.index + 1 });
-            }, m.timeoutMs + GRACE_MS);
+            }, m.timeoutMs + graceMs);
           } else if (m.type === 'result') {
             current = undefined;
             last = m.index;
@@ -159,7 +159,7 @@ async function runArea({ name, file }, { full, seed, log, timeoutMs }) {
               log(`  ${name}: its process did not exit after its last trial; killed`);
               killGroup();
               settle({ resumeAt: null });
-            }, GRACE_MS);
+            }, graceMs);
           } else if (m.type === 'error') {
             settled = true;
             clearTimeout(watchdog);
@@ -197,13 +197,16 @@ const SUMMED = ['trials', 'malformed', 'refused', 'acceptedMalformed', 'crash', 
  * Runs the campaign: every area of `areasDir` (or those named in `areas`), one after another. Resolves
  * `{ seed, full, areas: counts[], total: counts }`; `total.findings` lists every finding with its area.
  */
-export async function runCampaign({ full = false, seed = DEFAULT_SEED, areas, areasDir = AREAS_DIR, log = () => {}, timeoutMs = DEFAULT_TRIAL_TIMEOUT_MS } = {}) {
+export async function runCampaign({
+  full = false, seed = DEFAULT_SEED, areas, areasDir = AREAS_DIR, log = () => {}, timeoutMs = DEFAULT_TRIAL_TIMEOUT_MS, graceMs = DEFAULT_GRACE_MS,
+} = {}) {
   const available = listAreas(areasDir);
-  const chosen = areas === undefined ? available : areas.map((a) => available.find((x) => x.name === a));
+  const chosen = areas === undefined ? available : areas.map((a) => available.find((x) => x.name === a) ?? Promise.reject(new Error(`no area '${a}' in ${areasDir}`)));
+  for (const area of chosen) if (area instanceof Promise) await area;
   const results = [];
   for (const area of chosen) {
     log(`${area.name}: ${full ? 'full' : 'bounded'} run, seed ${seed}`);
-    results.push(await runArea(area, { full, seed, log, timeoutMs }));
+    results.push(await runArea(area, { full, seed, log, timeoutMs, graceMs }));
   }
   const total = emptyCounts('total', 'every area');
   for (const r of results) {
