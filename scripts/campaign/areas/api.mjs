@@ -306,7 +306,7 @@ export async function* trials({ full, rng }) {
       for (const [mutation, attrs] of attrMutations(kernel)) {
         if (!sample()) continue;
         yield {
-          id: `${backend.name}/${kernel}/${mutation}`,
+          id: `${backend.name}/${kernel}/attr-${mutation}`,
           async run() {
             const { inputs, made } = makeInputs(b, kernel, spec);
             try {
