@@ -30,6 +30,7 @@ describe.each([
     [['--backend', noDevice, '--device=webgpu'], /no driver for device 'webgpu' on this machine/],
     [['--out', underAFile], /--out: cannot create the directory/],
     [['--checkpoint', join(underAFile, 'run.ckpt')], /--checkpoint: cannot create the directory/],
+    [['--checkpoint', '/proc/bnkit-test/run.ckpt'], /--checkpoint: cannot create the directory/],
     [['--export', work], /--export: .* exists and is not a regular file/],
     [['--checkpoint', aFile], /--checkpoint .*a-file.txt exists and is not a bnkit checkpoint; bnkit never replaces it/],
     [['--checkpoint', aFile, '--resume'], /is not a bnkit checkpoint/],
@@ -47,6 +48,7 @@ describe.each([
     [['--backends=tfjs:bogus'], /unknown tfjs device 'bogus'/],
     [['--backends=gpu:webgpu:x'], /'gpu:webgpu:x' has more than one ':'/],
     [['--backends=ts', '--json', join(underAFile, 'r.json')], /--json: cannot create the directory/],
+    [['--backends=ts', '--json', '/proc/bnkit-test/r.json'], /--json: cannot create the directory \/proc\/bnkit-test \(ENOENT\)/],
   ]],
 ] as const)('%s refuses before any work', (script, cases) => {
   it.each(cases.map(([args, message]) => [args.join(' '), args, message] as const))('%s: exit 2 and says why', async (_, args, message) => {

@@ -25,11 +25,19 @@ function nearestExisting(dir: string): string {
   return at;
 }
 
+/**
+ * Creates `dir` and its missing parents one level at a time. Not mkdirSync's recursive mode: on a file system
+ * that answers ENOENT for a directory it cannot hold (/proc), Node 20's retries it forever.
+ */
 function createDirectories(flag: string, dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`--${flag}: cannot create the directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at) && dirname(at) !== at; at = dirname(at)) missing.unshift(at);
+  for (const level of missing) {
+    try {
+      mkdirSync(level);
+    } catch (e) {
+      throw new UsageError(`--${flag}: cannot create the directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
   }
   writableDirectory(flag, dir);
 }
