@@ -29,6 +29,7 @@ describe.each([
     [['--threads=0'], /--threads must be an integer from 1 to 256/],
     [['--backend', noDevice, '--device=webgpu'], /no driver for device 'webgpu' on this machine/],
     [['--out', underAFile], /--out: cannot create the directory/],
+    [['--out', '/proc/bnkit-test/out'], /--out: the directory \/proc is not writable/],
     [['--checkpoint', join(underAFile, 'run.ckpt')], /--checkpoint: cannot create the directory/],
     [['--checkpoint', '/proc/bnkit-test/run.ckpt'], /--checkpoint: cannot create the directory/],
     [['--export', work], /--export: .* exists and is not a regular file/],

@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './usage-error.js';
 
 /** A place a command will write to: a file (`--json`, `--checkpoint`) or a directory (`--out`). */
@@ -11,10 +11,11 @@ export interface OutputLocation {
 
 function writableDirectory(flag: string, dir: string): void {
   if (!statSync(dir).isDirectory()) throw new UsageError(`--${flag}: ${dir} is not a directory`);
+  // Making something there is the only test that holds: access(W_OK) says yes to root everywhere, /proc included.
   try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`--${flag}: the directory ${dir} is not writable`);
+    rmdirSync(mkdtempSync(join(dir, '.bnkit-probe-')));
+  } catch (e) {
+    throw new UsageError(`--${flag}: the directory ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
