@@ -26,9 +26,6 @@ export const DEFAULT_TRIAL_TIMEOUT_MS = 30_000;
 /** How long past a trial's bound the runner waits for its area's process before killing it. */
 export const DEFAULT_GRACE_MS = 15_000;
 
-/** The kinds of finding, as the counts name them. */
-export const FINDINGS = ['acceptedMalformed', 'crash', 'hang', 'benignRefused'];
-
 /** Area modules under `dir`: `{ name, file }` sorted by name. */
 export function listAreas(dir = AREAS_DIR) {
   return readdirSync(dir)

@@ -9,7 +9,7 @@
 import createTs from '@bnkit/backend-ts';
 import { BnkitError, KERNEL_TABLE, batchNormAttrs } from '@bnkit/core';
 import { closedBoundaryCases, misrefusal, openBoundaryCases } from '@bnkit/core/api-boundary';
-import { describeError, outcomeOfError, refusalOf } from '../trial.mjs';
+import { describeError, refusalOf } from '../trial.mjs';
 
 export const area = 'api';
 export const description = 'bad calls on the ts backend (full: also tfjs on wasm, gpu on cpu), generated from the kernel table';
@@ -124,12 +124,12 @@ function inputMutations(b, sibling, dtype, shape, multiInput) {
       made.push(u);
       return u;
     }],
-    ['disposed', (_t, made) => {
+    ['disposed', () => {
       const u = b.upload(dtype === 'int32' ? new Int32Array(size(shape)) : values(size(shape)), shape, dtype);
       b.dispose(u);
       return u;
     }],
-    ['sibling', (_t, made) => sibling.upload(dtype === 'int32' ? new Int32Array(size(shape)) : values(size(shape)), shape, dtype)],
+    ['sibling', () => sibling.upload(dtype === 'int32' ? new Int32Array(size(shape)) : values(size(shape)), shape, dtype)],
     ['empty', (_t, made) => {
       const u = b.upload([], [0, ...shape.slice(1)], dtype);
       made.push(u);
