@@ -29,7 +29,9 @@ describe.each([
     [['--threads=0'], /--threads must be an integer from 1 to 256/],
     [['--backend', noDevice, '--device=webgpu'], /no driver for device 'webgpu' on this machine/],
     [['--out', underAFile], /--out: cannot create the directory/],
+    [['--out', '/proc/bnkit-test/out'], /--out: the directory \/proc is not writable/],
     [['--checkpoint', join(underAFile, 'run.ckpt')], /--checkpoint: cannot create the directory/],
+    [['--checkpoint', '/proc/bnkit-test/run.ckpt'], /--checkpoint: cannot create the directory/],
     [['--export', work], /--export: .* exists and is not a regular file/],
     [['--checkpoint', aFile], /--checkpoint .*a-file.txt exists and is not a bnkit checkpoint; bnkit never replaces it/],
     [['--checkpoint', aFile, '--resume'], /is not a bnkit checkpoint/],
@@ -45,7 +47,9 @@ describe.each([
     [['--json='], /--json needs a value/],
     [['--steps=99999999999999999999'], /--steps must be an integer from 1 to 10000/],
     [['--backends=tfjs:bogus'], /unknown tfjs device 'bogus'/],
+    [['--backends=gpu:webgpu:x'], /'gpu:webgpu:x' has more than one ':'/],
     [['--backends=ts', '--json', join(underAFile, 'r.json')], /--json: cannot create the directory/],
+    [['--backends=ts', '--json', '/proc/bnkit-test/r.json'], /--json: cannot create the directory \/proc\/bnkit-test \(ENOENT\)/],
   ]],
 ] as const)('%s refuses before any work', (script, cases) => {
   it.each(cases.map(([args, message]) => [args.join(' '), args, message] as const))('%s: exit 2 and says why', async (_, args, message) => {

@@ -43,11 +43,16 @@ export function openBoundaryCases(b: Backend, sibling: Backend): BoundaryCase[] 
     ['nested', [[1, 2], [3, 4]], /nested array at index 0/],
     ['booleans', [true, false], /boolean true at index 0/],
     ['string-entries', ['1', '2'], /string "1" at index 0/],
+    ['bigint-entries', [1n, 2n], /bigint 1n at index 0/],
     ['array-like', { length: 2, 0: 1, 1: 2 }, /array of numbers/],
     ['null', null, /'data' is null/],
     ['missing', undefined, /'data' is missing/],
   ];
   for (const [id, data, phrase] of refusedData) add(`upload-${id}`, 'INVALID_ARGUMENT', phrase, () => loose('upload')(data, [2]));
+  const circular: unknown[] = [2];
+  circular.push(circular);
+  add('upload-bigint-shape', 'SHAPE', /upload: shape must be a list of non-negative integers, got \["2n"\]/, () => loose('upload')([1, 2], [2n]));
+  add('upload-circular-shape', 'SHAPE', /upload: shape must be a list .* contains itself/, () => loose('upload')([1, 2], circular));
   add('upload-no-shape', 'INVALID_ARGUMENT', /upload: argument 'shape' is missing/, () => loose('upload')([1, 2]));
   add('upload-length-mismatch', 'SHAPE', /3 values do not fill shape \[2, 2\]/, () => up([1, 2, 3], [2, 2]));
   add('upload-bad-dtype', 'INVALID_ARGUMENT', /dtype must be 'float32' or 'int32'/, () => loose('upload')([1], [1], 'float64'));
@@ -68,6 +73,10 @@ export function openBoundaryCases(b: Backend, sibling: Backend): BoundaryCase[] 
   add('bn-null-beta', 'INVALID_ARGUMENT', /batchNormEval input 'beta' is null/, () => loose('batchNormEval')({ ...bn, beta: null }, batchNormAttrs()));
   add('bn-no-attrs', 'INVALID_ARGUMENT', /BatchNorm attributes must be an object/, () => loose('batchNormEval')(bn));
   add('bn-int32-gamma', 'INVALID_ARGUMENT', /batchNormEval input 'gamma' must be float32, got an int32 tensor/, () => b.batchNormEval({ ...bn, gamma: int32Gamma }, batchNormAttrs()));
+  add('bn-bigint-inputs', 'INVALID_ARGUMENT', /batchNormEval inputs must be an object of tensors .*got 1n/, () => loose('batchNormEval')(1n, batchNormAttrs()));
+  add('bn-bigint-attrs', 'INVALID_ARGUMENT', /BatchNorm attributes must be an object .*got 1n/, () => loose('batchNormEval')(bn, 1n));
+  add('bn-circular-axis', 'AXIS', /axis must be an integer, got an array .* contains itself/, () => loose('batchNormEval')(bn, { ...batchNormAttrs(), axis: circular }));
+  add('bn-bigint-input', 'DISPOSED', /batchNormEval input 'x': 1n was not created by this backend/, () => loose('batchNormEval')({ ...bn, x: 1n }, batchNormAttrs()));
   add('bn-number-input', 'DISPOSED', /not created by this backend/, () => loose('batchNormEval')({ ...bn, x: 7 }, batchNormAttrs()));
 
   const elsewhere: Tensor = sibling.upload([1, 2, 3, 4, 5, 6], [2, 3]);

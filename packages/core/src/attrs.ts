@@ -2,6 +2,7 @@ import { InvalidArgumentError } from './errors.js';
 import type {
   Conv2dAttrs, Conv2dAttrsInit, Conv2dBackwardAttrs, Conv2dBackwardAttrsInit, Pool2dAttrs, Pool2dAttrsInit,
 } from './kernels.js';
+import { describeValue } from './describe-value.js';
 
 /*
  * The one place where attribute defaults are filled. `checked()` calls these before validating, so a
@@ -13,7 +14,7 @@ import type {
 function attrRecord<T extends object>(attrs: T | undefined, what: string): Partial<T> {
   if (attrs === undefined) return {};
   if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) {
-    throw new InvalidArgumentError(`${what} attributes must be an object, got ${JSON.stringify(attrs)}`);
+    throw new InvalidArgumentError(`${what} attributes must be an object, got ${describeValue(attrs)}`);
   }
   return attrs;
 }
@@ -29,7 +30,7 @@ export function conv2dBackwardAttrs(attrs?: Conv2dBackwardAttrsInit): Conv2dBack
   const a = attrRecord(attrs, 'conv2dBackward');
   const inputGradient = a.inputGradient ?? true;
   if (typeof inputGradient !== 'boolean') {
-    throw new InvalidArgumentError(`conv2dBackward attribute 'inputGradient' must be a boolean, got ${JSON.stringify(inputGradient)}`);
+    throw new InvalidArgumentError(`conv2dBackward attribute 'inputGradient' must be a boolean, got ${describeValue(inputGradient)}`);
   }
   return { ...conv2dAttrs(a), inputGradient };
 }

@@ -1,5 +1,6 @@
 import { AxisError, DegenerateBatchError, EpsError, InvalidArgumentError, MomentumError, ShapeError } from './errors.js';
 import { formatShape, type Shape } from './shape.js';
+import { describeValue } from './describe-value.js';
 
 /**
  * Which variance feeds the running average. The variance used to normalise is always the biased one
@@ -45,7 +46,7 @@ const BATCH_NORM_ATTRIBUTES = ['axis', 'eps', 'momentum', 'runningVar'] as const
 export function validateBatchNormAttrs(attrs: BatchNormAttrs): void {
   if (attrs === null || typeof attrs !== 'object') {
     throw new InvalidArgumentError(
-      `BatchNorm attributes must be an object with ${BATCH_NORM_ATTRIBUTES.join(', ')}, got ${JSON.stringify(attrs)} (batchNormAttrs() fills the defaults)`,
+      `BatchNorm attributes must be an object with ${BATCH_NORM_ATTRIBUTES.join(', ')}, got ${describeValue(attrs)} (batchNormAttrs() fills the defaults)`,
     );
   }
   for (const key of BATCH_NORM_ATTRIBUTES) {
@@ -56,19 +57,19 @@ export function validateBatchNormAttrs(attrs: BatchNormAttrs): void {
     }
   }
   if (typeof attrs.eps !== 'number' || !Number.isFinite(attrs.eps) || attrs.eps <= 0) {
-    throw new EpsError(`eps must be a finite number > 0, got ${String(attrs.eps)}`);
+    throw new EpsError(`eps must be a finite number > 0, got ${describeValue(attrs.eps)}`);
   }
   if (typeof attrs.momentum !== 'number' || !(attrs.momentum >= 0 && attrs.momentum <= 1)) {
     throw new MomentumError(
-      `momentum is the weight of the old running value and must lie in [0, 1], got ${String(attrs.momentum)} ` +
+      `momentum is the weight of the old running value and must lie in [0, 1], got ${describeValue(attrs.momentum)} ` +
         `(PyTorch's momentum=0.1 corresponds to 0.9 here)`,
     );
   }
   if (attrs.runningVar !== 'unbiased' && attrs.runningVar !== 'biased') {
-    throw new InvalidArgumentError(`runningVar must be 'unbiased' or 'biased', got ${JSON.stringify(attrs.runningVar)}`);
+    throw new InvalidArgumentError(`runningVar must be 'unbiased' or 'biased', got ${describeValue(attrs.runningVar)}`);
   }
   if (!Number.isInteger(attrs.axis)) {
-    throw new AxisError(`axis must be an integer, got ${String(attrs.axis)}`);
+    throw new AxisError(`axis must be an integer, got ${describeValue(attrs.axis)}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { HandleRegistry } from './handles.js';
 import { KERNEL_GROUPS, KERNEL_TABLE, type KernelGroup, type KernelSpec } from './kernel-table.js';
 import { assertValidShape, formatShape, sizeOf, type Shape } from './shape.js';
 import type { DType, Tensor } from './tensor.js';
+import { describeValue } from './describe-value.js';
 
 /** Marks a checked wrapper and points at the backend it wraps. */
 const INNER = Symbol.for('bnkit.checked.inner');
@@ -19,7 +20,7 @@ function present(value: unknown, call: string, argument: string, allowed: string
 function checkInputs(kernel: string, spec: KernelSpec, inputs: unknown, handles: HandleRegistry): asserts inputs is object {
   const names = Object.keys(spec.inputs);
   if (inputs === null || typeof inputs !== 'object') {
-    throw new InvalidArgumentError(`${kernel} inputs must be an object of tensors {${names.join(', ')}}, got ${JSON.stringify(inputs) ?? String(inputs)}`);
+    throw new InvalidArgumentError(`${kernel} inputs must be an object of tensors {${names.join(', ')}}, got ${describeValue(inputs)}`);
   }
   for (const [name, dtype] of Object.entries(spec.inputs) as [string, DType][]) {
     const t = (inputs as Record<string, unknown>)[name];
@@ -52,7 +53,7 @@ function assertNumbers(data: unknown): asserts data is Float32Array | Int32Array
     if (Array.isArray(v)) {
       throw new InvalidArgumentError(`upload data must be flat, got a nested array at index ${bad} (the shape gives the dimensions)`);
     }
-    const shown = v === null || v === undefined ? String(v) : `${typeof v} ${JSON.stringify(v) ?? String(v)}`;
+    const shown = v === null || v === undefined ? String(v) : `${typeof v} ${describeValue(v)}`;
     throw new InvalidArgumentError(`upload data must hold only numbers, got ${shown} at index ${bad}`);
   }
 }
@@ -65,7 +66,7 @@ function resolveUpload(data: unknown, shape: unknown, dtype: unknown): DType {
   assertNumbers(data);
   const resolved = dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
   if (resolved !== 'float32' && resolved !== 'int32') {
-    throw new InvalidArgumentError(`upload dtype must be 'float32' or 'int32', got ${JSON.stringify(dtype)}`);
+    throw new InvalidArgumentError(`upload dtype must be 'float32' or 'int32', got ${describeValue(dtype)}`);
   }
   if (data.length !== sizeOf(shape as Shape)) {
     throw new ShapeError(`upload: ${data.length} values do not fill shape ${formatShape(shape as Shape)} (${sizeOf(shape as Shape)} values)`);

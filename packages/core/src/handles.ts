@@ -1,6 +1,7 @@
 import { BackendClosedError, DisposedTensorError } from './errors.js';
 import { formatShape } from './shape.js';
 import type { Tensor } from './tensor.js';
+import { describeValue } from './describe-value.js';
 
 /** Whether `v` has the form of a tensor handle (whether it is a live one is the registry's question). */
 export function isHandle(v: unknown): v is Tensor {
@@ -16,7 +17,7 @@ export function handlesOf(result: unknown): Tensor[] {
 
 function describe(v: unknown): string {
   if (isHandle(v)) return `a tensor ${formatShape(v.shape)} of backend '${String(v.backend)}'`;
-  return v === null || typeof v !== 'object' ? JSON.stringify(v) ?? String(v) : 'an object that is not a tensor handle';
+  return v === null || typeof v !== 'object' ? describeValue(v) : 'an object that is not a tensor handle';
 }
 
 /**

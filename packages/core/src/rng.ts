@@ -1,3 +1,4 @@
+import { describeValue } from './describe-value.js';
 import { InvalidArgumentError } from './errors.js';
 
 /*
@@ -17,7 +18,7 @@ export type Rng = () => number;
  */
 export function seedToUint32(seed: number, what = 'seed'): number {
   if (!Number.isInteger(seed) || seed < -0x80000000 || seed > 0xffffffff) {
-    throw new InvalidArgumentError(`${what} must be an integer in [-2^31, 2^32), got ${String(seed)}`);
+    throw new InvalidArgumentError(`${what} must be an integer in [-2^31, 2^32), got ${describeValue(seed)}`);
   }
   return seed >>> 0;
 }

@@ -1,4 +1,5 @@
 import { ShapeError } from './errors.js';
+import { describeValue } from './describe-value.js';
 
 export type Shape = readonly number[];
 
@@ -20,7 +21,7 @@ export function formatShape(shape: Shape): string {
 /** Throws a ShapeError unless `shape` is a list of non-negative integers. */
 export function assertValidShape(shape: Shape, what: string): void {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new ShapeError(`${what}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new ShapeError(`${what}: shape must be a list of non-negative integers, got ${describeValue(shape)}`);
   }
 }
 

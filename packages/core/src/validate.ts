@@ -3,6 +3,7 @@ import { InvalidArgumentError, ShapeError } from './errors.js';
 import type { Conv2dAttrs, Pair, Pool2dAttrs } from './kernels.js';
 import { formatShape, shapesEqual, type Shape } from './shape.js';
 import type { Tensor } from './tensor.js';
+import { describeValue } from './describe-value.js';
 
 /*
  * Argument validation shared by every backend. Each function checks shapes and attributes of one kernel
@@ -24,7 +25,7 @@ function expectShape(t: Tensor, shape: Shape, what: string): void {
 
 function expectPair(p: Pair, min: number, what: string): void {
   if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => Number.isInteger(v) && v >= min)) {
-    throw new InvalidArgumentError(`${what} must be a pair of integers >= ${min}, got ${JSON.stringify(p)}`);
+    throw new InvalidArgumentError(`${what} must be a pair of integers >= ${min}, got ${describeValue(p)}`);
   }
 }
 
@@ -175,7 +176,7 @@ export function validateLabelValues(values: ArrayLike<number>, k: number): void 
 
 export function validateSgd(param: Tensor, grad: Tensor, lr: number): void {
   expectShape(grad, param.shape, 'sgd grad');
-  if (typeof lr !== 'number' || !Number.isFinite(lr)) throw new InvalidArgumentError(`sgd lr must be a finite number, got ${String(lr)}`);
+  if (typeof lr !== 'number' || !Number.isFinite(lr)) throw new InvalidArgumentError(`sgd lr must be a finite number, got ${describeValue(lr)}`);
 }
 
 export function validateArgmax(x: Tensor): void {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { MalformedDataFileError } from './errors.js';
+import { readRegularFile } from './files.js';
 import { PIXELS, type RawImages } from './types.js';
 
 /*
@@ -40,7 +41,12 @@ export async function writeCache(path: string, raw: RawImages, fingerprint: Uint
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     await writeFile(tmp, Buffer.concat([header, payload]));
-    await rename(tmp, path);
+    try {
+      await rename(tmp, path);
+    } catch (e) {
+      // Only a directory (or the like) in the cache file's place stops a rename over it.
+      throw new MalformedDataFileError(path, `the rebuilt cache cannot replace what is there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); remove it or choose another cache folder`);
+    }
   } finally {
     await rm(tmp, { force: true });
   }
@@ -48,8 +54,9 @@ export async function writeCache(path: string, raw: RawImages, fingerprint: Uint
 
 /** Reads and verifies a cache; says why when it cannot be used (missing, truncated, corrupt, stale). */
 export async function readCache(path: string, fingerprint: Uint8Array): Promise<CacheRead> {
-  if (!existsSync(path)) return { ok: false, missing: true, reason: 'no cache yet' };
-  const bytes = await readFile(path);
+  const read = await readRegularFile(path);
+  if (!read.ok) return { ok: false, missing: read.problem === 'missing', reason: read.problem === 'missing' ? 'no cache yet' : read.detail };
+  const bytes = read.bytes;
   const fail = (reason: string): CacheRead => ({ ok: false, missing: false, reason });
   if (bytes.length < HEADER_BYTES) return fail(`only ${bytes.length} bytes, shorter than its ${HEADER_BYTES}-byte header`);
   if (!bytes.subarray(0, 8).equals(MAGIC)) return fail('not a bnkit cache file (bad magic)');

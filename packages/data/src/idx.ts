@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { MalformedDataFileError, MissingDataFileError } from './errors.js';
+import { readRegularFile } from './files.js';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS, type RawImages } from './types.js';
 
 /** The four files of the official Fashion-MNIST distribution (same names as MNIST's). */
@@ -85,9 +85,23 @@ export function idxToRawImages(images: IdxArray, labels: IdxArray, imagesFile: s
 
 async function readIdxFile(dir: string, name: string): Promise<{ file: string; array: IdxArray }> {
   const candidates = [join(dir, name), join(dir, `${name}.gz`)];
-  const file = candidates.find((f) => existsSync(f));
+  // existsSync follows links; a dangling or looping symlink counts as there too, so it is reported, not called missing.
+  const file = candidates.find((f) => existsSync(f) || isLink(f));
   if (file === undefined) throw new MissingDataFileError(name, EXPECTED, dir, ' (each may also be gzipped, with a .gz suffix)');
-  return { file, array: parseIdx(await readFile(file), file) };
+  const read = await readRegularFile(file);
+  if (!read.ok) {
+    if (read.problem === 'missing') throw new MissingDataFileError(name, EXPECTED, dir, ' (each may also be gzipped, with a .gz suffix)');
+    throw new MalformedDataFileError(file, read.detail);
+  }
+  return { file, array: parseIdx(read.bytes, file) };
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 async function readIdxSet(dir: string, imagesName: string, labelsName: string): Promise<RawImages> {

@@ -3,6 +3,7 @@ export type { LabeledImages, RawImages, LoadProgress } from './types.js';
 export { DataError, MissingDataFileError, MalformedDataFileError, DataArgumentError } from './errors.js';
 export type { DataErrorCode } from './errors.js';
 export { IDX_FILES, parseIdx, idxToRawImages, readIdxDir } from './idx.js';
+export { readRegularFile, type RegularFileRead } from './files.js';
 export type { IdxArray } from './idx.js';
 export { SOURCE_FILES, defaultSourceDir, readEmbeddedSource } from './embedded.js';
 export { CACHE_FORMAT_VERSION } from './cache.js';

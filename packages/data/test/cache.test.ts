@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,20 @@ describe('embedded data set cache', () => {
     expect(conversions).toBe(10);
     expectSyntheticContent(rebuilt.train);
     expect(readFileSync(cacheFile).equals(good)).toBe(true);
+  });
+
+  it('rebuilds over a FIFO in the cache file\'s place without waiting on it, and refuses a directory there', async () => {
+    const sourceDir = syntheticSource();
+    const fifoDir = tempDir();
+    expect(spawnSync('mkfifo', [join(fifoDir, CACHE_FILE)]).status).toBe(0);
+    const logs: string[] = [];
+    const { train } = await loadFashionMnist({ sourceDir, cacheDir: fifoDir, log: (l) => logs.push(l) });
+    expect(logs.join()).toMatch(/is a FIFO, not a regular file\); rebuilding it/);
+    expectSyntheticContent(train);
+    expect(statSync(join(fifoDir, CACHE_FILE)).isFile()).toBe(true);
+    const dirDir = tempDir();
+    mkdirSync(join(dirDir, CACHE_FILE));
+    await expect(loadFashionMnist({ sourceDir, cacheDir: dirDir, log: () => {} })).rejects.toThrow(MalformedDataFileError);
   });
 
   it('rebuilds a cache made from a different source', async () => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -106,6 +107,20 @@ describe('loadFashionMnist({ dataDir })', () => {
     expect((error as MissingDataFileError).file).toBe(name);
     expect((error as Error).message).toContain(dir);
     for (const expected of Object.values(IDX_FILES)) expect((error as Error).message).toContain(expected);
+  });
+
+  it.each([
+    ['a directory', (path: string) => mkdirSync(path), /is a directory, not a regular file/],
+    ['a FIFO (never waited on)', (path: string) => expect(spawnSync('mkfifo', [path]).status).toBe(0), /is a FIFO, not a regular file/],
+    ['a symlink to itself', (path: string) => symlinkSync(path, path), /cannot be opened \(ELOOP\)/],
+  ])('rejects %s in the place of an IDX file with MalformedDataFileError', async (_what, make, message) => {
+    const files = validFiles();
+    delete files[IDX_FILES.trainLabels];
+    const dir = folder(files);
+    make(join(dir, IDX_FILES.trainLabels));
+    const error = await loadFashionMnist({ dataDir: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedDataFileError);
+    expect((error as Error).message).toMatch(message);
   });
 
   it.each([

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '@bnkit/core';
 import {
   CheckpointMismatchError, CheckpointNotFoundError, CorruptCheckpointError, captureCheckpoint, decodeCheckpoint,
-  encodeCheckpoint, lenet, lenetBN, loadCheckpoint, nodeIo, readCheckpoint, saveCheckpoint, writeFileAtomic, type AtomicWriteIo, type WritableFile,
+  encodeCheckpoint, lenet, lenetBN, loadCheckpoint, loadPyTorchWeights, nodeIo, readCheckpoint, saveCheckpoint, writeFileAtomic, type AtomicWriteIo, type WritableFile,
 } from '../dist/index.js';
 import { newBackend } from './helpers.js';
 
@@ -55,6 +56,24 @@ describe('checkpoints', () => {
     expect(() => decodeCheckpoint(new TextEncoder().encode('{"not":"a checkpoint"}' + ' '.repeat(40)))).toThrow(/does not start with/);
     writeFileSync(path, good.subarray(0, 20));
     await expect(readCheckpoint(path)).rejects.toThrow(CorruptCheckpointError);
+    model.dispose();
+  });
+
+  it('refuses a path that is no regular file with typed errors, a FIFO included, without waiting for a writer', async () => {
+    const folder = join(dir, 'folder.ckpt');
+    mkdirSync(folder);
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'my notes');
+    const loop = join(dir, 'loop.ckpt');
+    symlinkSync(loop, loop);
+    const fifo = join(dir, 'fifo.ckpt');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const model = lenetBN(backend);
+    await expect(readCheckpoint(folder)).rejects.toThrow(/is a directory, not a regular file/);
+    await expect(readCheckpoint(fifo)).rejects.toThrow(/is a FIFO, not a regular file/);
+    await expect(loadPyTorchWeights(fifo, model)).rejects.toThrow(CorruptCheckpointError);
+    await expect(readCheckpoint(loop)).rejects.toThrow(/cannot be opened \(ELOOP\)/);
+    await expect(readCheckpoint(join(notes, 'x.ckpt'))).rejects.toThrow(CheckpointNotFoundError);
     model.dispose();
   });
 

@@ -55,7 +55,9 @@ command line (a bad flag value, an unknown backend or device, a --json that cann
 function parseTargets(list: string): BackendTarget[] {
   const targets: BackendTarget[] = [];
   for (const item of list.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [backend, device] = item.split(':');
+    const parts = item.split(':');
+    if (parts.length > 2) throw new UsageError(`--backends: '${item}' has more than one ':'; give BACKEND or BACKEND:DEVICE`);
+    const [backend, device] = parts;
     if (!KNOWN_BACKENDS.includes(backend)) {
       throw new UsageError(`--backends: unknown backend '${backend}'; allowed: ${KNOWN_BACKENDS.join(', ')}`);
     }

@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './usage-error.js';
 
 /** A place a command will write to: a file (`--json`, `--checkpoint`) or a directory (`--out`). */
@@ -11,10 +11,11 @@ export interface OutputLocation {
 
 function writableDirectory(flag: string, dir: string): void {
   if (!statSync(dir).isDirectory()) throw new UsageError(`--${flag}: ${dir} is not a directory`);
+  // Making something there is the only test that holds: access(W_OK) says yes to root everywhere, /proc included.
   try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`--${flag}: the directory ${dir} is not writable`);
+    rmdirSync(mkdtempSync(join(dir, '.bnkit-probe-')));
+  } catch (e) {
+    throw new UsageError(`--${flag}: the directory ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
@@ -25,11 +26,19 @@ function nearestExisting(dir: string): string {
   return at;
 }
 
+/**
+ * Creates `dir` and its missing parents one level at a time. Not mkdirSync's recursive mode: on a file system
+ * that answers ENOENT for a directory it cannot hold (/proc), Node 20's retries it forever.
+ */
 function createDirectories(flag: string, dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UsageError(`--${flag}: cannot create the directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at) && dirname(at) !== at; at = dirname(at)) missing.unshift(at);
+  for (const level of missing) {
+    try {
+      mkdirSync(level);
+    } catch (e) {
+      throw new UsageError(`--${flag}: cannot create the directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
   }
   writableDirectory(flag, dir);
 }

@@ -1,9 +1,10 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { formatShape, shapesEqual } from '@bnkit/core';
+import { readRegularFile } from '@bnkit/data';
 import type { Sequential } from '../sequential.js';
 import type { TrainingState } from '../training-state.js';
 import { removeOrphanedTemps, writeFileAtomic } from './atomic-write.js';
-import { CheckpointMismatchError, CheckpointNotFoundError, CheckpointOverwriteError } from './errors.js';
+import { CheckpointMismatchError, CheckpointNotFoundError, CheckpointOverwriteError, CorruptCheckpointError } from './errors.js';
 import { CHECKPOINT_MAGIC, decodeCheckpoint, encodeCheckpoint, type Checkpoint, type HostTensor } from './format.js';
 
 /** Captures the model's parameters and running statistics (and, optionally, the run's position). */
@@ -51,14 +52,16 @@ export async function saveCheckpoint(path: string, model: Sequential, training: 
   await writeFileAtomic(path, encodeCheckpoint(await captureCheckpoint(model, training)));
 }
 
-/** The bytes of a model file; CheckpointNotFoundError when there is none. */
+/**
+ * The bytes of a model file (checkpoint or safetensors): CheckpointNotFoundError when there is none, and
+ * CorruptCheckpointError for a path that is no regular file (a directory; a FIFO, which is never waited on)
+ * or cannot be opened.
+ */
 export async function readModelFile(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CheckpointNotFoundError(path, 'no such file');
-    throw e;
-  }
+  const read = await readRegularFile(path);
+  if (read.ok) return read.bytes;
+  if (read.problem === 'missing') throw new CheckpointNotFoundError(path, read.detail);
+  throw new CorruptCheckpointError(path, read.detail);
 }
 
 /** Reads and verifies a checkpoint file (magic, version, checksum, header); removes orphaned temporary files of it. */
