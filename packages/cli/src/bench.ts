@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { BnkitError, DeviceUnavailableError } from '@bnkit/core';
 import { USAGE, parseBenchArgs } from './bench/args.js';
 import { formatPreamble, formatTable } from './bench/report.js';
-import { runBench } from './bench/run.js';
+import { labelOf, runBench } from './bench/run.js';
 import { prepareOutputs } from './options/outputs.js';
 import { UsageError } from './options/usage-error.js';
 
@@ -33,8 +33,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const file = resolve(options.jsonFile);
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stderr.write(`[bench] results written to ${file}\n`);
-  // A backend asked for by name that did not load is an error; the default "all that load" is not.
-  return options.explicit && report.skipped.length > 0 ? 1 : 0;
+  // A backend asked for by name that did not load is an error; the default "all that load" is not, and
+  // neither is a missing PyTorch anchor (the rows say it is absent).
+  const requested = new Set(options.targets.map(labelOf));
+  return options.explicit && report.skipped.some((s) => requested.has(s.backend)) ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

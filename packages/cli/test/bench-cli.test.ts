@@ -11,8 +11,8 @@ const bench = fileURLToPath(new URL('../dist/bench.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'bnkit-bench-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function run(args: string[]) {
-  return spawnSync(process.execPath, [bench, ...args], { cwd: work, encoding: 'utf8', timeout: 280_000 });
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [bench, ...args], { cwd: work, encoding: 'utf8', timeout: 280_000, env: { ...process.env, ...env } });
 }
 
 interface Outcome {
@@ -54,10 +54,16 @@ describe('pnpm bench', () => {
     expect(unknown.stderr).toMatch(/unknown backend 'cuda'; allowed: ts, gpu, tfjs/);
   });
 
-  it('--quick --backends ts runs end to end and writes every figure with its anchor', () => {
+  // As this machine has it, and with an interpreter that cannot run the PyTorch anchor: the run goes on
+  // without it (exit 0) and says so.
+  it.each([
+    ['with PyTorch as found', {}],
+    ['with PyTorch absent', { BNKIT_PYTHON: '/bin/false' }],
+  ])('--quick --backends ts runs end to end and writes every figure with its anchor (%s)', (_, env: NodeJS.ProcessEnv) => {
     const file = join(work, 'out.json');
-    const r = run(['--quick', '--backends', 'ts', '--steps', '1', '--json', file]);
+    const r = run(['--quick', '--backends', 'ts', '--steps', '1', '--json', file], env);
     expect(r.status, r.stderr).toBe(0);
+    if (env.BNKIT_PYTHON) expect(r.stderr).toMatch(/PyTorch anchor skipped/);
     expect(r.stderr).toMatch(/\[bench\] ts: BN train forward/);
     expect(r.stderr).toMatch(/\[bench\] anchor tfjs-cpu/);
     expect(r.stdout).toMatch(/what .*\| bnkit .*\| anchor \(device\) .*\| ratio .*\| CPU ratio .*\| target .*\| met\?/);
@@ -84,7 +90,7 @@ describe('pnpm bench', () => {
     expect(rows.map((row) => row.what)).toEqual([
       ...bnRows('BN train forward (256,6,24,24)'), ...bnRows('BN train backward (256,6,24,24)'), 'BN eval forward (256,6,24,24)',
       ...LAYER_ROWS.map(([what]) => what),
-      ...Array(torch ? 4 : 2).fill('LeNet-BN train, batch 256'),
+      ...Array(torch ? 4 : 3).fill('LeNet-BN train, batch 256'),
     ]);
     for (const row of rows) {
       expect(row.backend).toBe('ts');
@@ -138,8 +144,17 @@ describe('pnpm bench', () => {
       expect(one.targets.map((t) => t.description)).toEqual(['≥ 1,500 ex/CPU-s', `≥ 0.3× ${one.anchor.name} per CPU-s`]);
       expect(one.targets[0].met).toBe(one.bnkit.figure!.cpu.value >= 1500);
       expect(one.targets[1].met).toBe(one.cpuRatio! >= 0.3);
+    } else {
+      // Absent, the PyTorch row says so, and the ex/CPU-s target is still judged.
+      const [absent] = lenetRows;
+      expect(absent.anchor.name).toBe('PyTorch CPU, 1 thread');
+      expect(absent.anchor.unavailable).toMatch(/no PyTorch anchor in this run/);
+      expect(absent.cpuRatio).toBeNull();
+      expect(absent.targets.map((t) => [t.description, t.met])).toEqual([
+        ['≥ 1,500 ex/CPU-s', absent.bnkit.figure!.cpu.value >= 1500], ['≥ 0.3× PyTorch CPU, 1 thread per CPU-s', null],
+      ]);
     }
-    const [cpu, wasm] = lenetRows.slice(torch ? 2 : 0);
+    const [cpu, wasm] = lenetRows.slice(torch ? 2 : 1);
     expect(cpu.anchor.name).toBe('tfjs-cpu');
     expect(cpu.bnkit.figure!.unit).toBe('examples/s');
     expect(cpu.bnkit.figure!.cpu.unit).toBe('ex/CPU-s');

@@ -103,10 +103,11 @@ export function im2colRows(x: Float32Array, xOff: number, g: ConvShape, t: Patch
 /** Adds the patch gradient dcol ([kc, p], row-major) onto one image's gradient dx (from dxOff). */
 export function col2im(dcol: Float32Array, g: ConvShape, t: PatchTables, dx: Float32Array, dxOff: number): void {
   const { kc, hp, wp, kOff } = t;
-  const { oh, ow, sh, sw } = g;
-  const padded = g.ph !== 0 || g.pw !== 0;
+  // Geometry in locals: no object field is read inside the loops (see avgPool2dBackward.ts for why).
+  const { oh, ow, sh, sw, ph, pw, cin, h, w } = g;
+  const padded = ph !== 0 || pw !== 0;
   // Without padding dx is written in place; with it, into a zero-bordered image whose interior is added after.
-  const img = padded ? scratch('col2im.padded', g.cin * hp * wp).fill(0, 0, g.cin * hp * wp) : dx;
+  const img = padded ? scratch('col2im.padded', cin * hp * wp).fill(0, 0, cin * hp * wp) : dx;
   const off = padded ? 0 : dxOff;
   for (let k = 0, d = 0; k < kc; k++) {
     for (let oy = 0, row = off + kOff[k]; oy < oh; oy++, row += sh * wp) {
@@ -114,11 +115,11 @@ export function col2im(dcol: Float32Array, g: ConvShape, t: PatchTables, dx: Flo
     }
   }
   if (padded) {
-    for (let ci = 0; ci < g.cin; ci++) {
-      for (let iy = 0; iy < g.h; iy++) {
-        const from = (ci * hp + iy + g.ph) * wp + g.pw;
-        const to = dxOff + (ci * g.h + iy) * g.w;
-        for (let ix = 0; ix < g.w; ix++) dx[to + ix] += img[from + ix];
+    for (let ci = 0; ci < cin; ci++) {
+      for (let iy = 0; iy < h; iy++) {
+        const from = (ci * hp + iy + ph) * wp + pw;
+        const to = dxOff + (ci * h + iy) * w;
+        for (let ix = 0; ix < w; ix++) dx[to + ix] += img[from + ix];
       }
     }
   }

@@ -62,7 +62,8 @@ function comparisonsFor(target: BackendTarget): Comparison[] {
   return [{ device, name: `tfjs-${device}`, targets: {} }];
 }
 
-function labelOf(t: BackendTarget): string {
+/** How a backend target is named in the log, the rows and `skipped`. */
+export function labelOf(t: BackendTarget): string {
   return t.device ? `${t.backend}:${t.device}` : t.backend;
 }
 
@@ -140,9 +141,14 @@ export async function runBench(options: BenchOptions, log: (msg: string) => void
         for (const [i, a] of torchHere.entries()) {
           rows.push(lenetRow(label, device, once(i), a.name, 'host CPU', mine.torch[i], a.threads === 1 ? TS_TORCH_TARGETS : {}));
         }
+        // Without PyTorch the table still says so in the row its ratio would take, and keeps the ex/CPU-s target.
+        const torchRows = isTs && torchHere.length === 0 ? 1 : torchHere.length;
+        if (torchRows > torchHere.length) {
+          rows.push(lenetRow(label, device, once(0), 'PyTorch CPU, 1 thread', 'host CPU', { unavailable: 'no PyTorch anchor in this run (see skipped)' }, TS_TORCH_TARGETS));
+        }
         for (const [i, c] of comparisonsFor(target).entries()) {
           const result = await anchor(c.device);
-          rows.push(lenetRow(label, device, once(i + torchHere.length), c.name, result.device, tfjsOutcome(result), c.targets));
+          rows.push(lenetRow(label, device, once(i + torchRows), c.name, result.device, tfjsOutcome(result), c.targets));
         }
       } finally {
         await backend.close();

@@ -1,7 +1,7 @@
 import type { BatchNormAttrs, BatchNormInputs, BatchNormTrainOutputs } from '@bnkit/core';
 import { f32, tensor } from '../../tensor.js';
 import { sharedFloat32ForOverwrite } from '../../storage/shared.js';
-import { channelAffine, channelSquaredDeviations, channelSums } from './channel-loops.js';
+import { channelAffine, channelShiftedMoments } from './channel-loops.js';
 import { channelTiling } from './geometry.js';
 import { channelTensor, inverseStd, perChannel, product } from './per-channel.js';
 
@@ -13,17 +13,24 @@ function runningAverage(running: Float64Array, batch: Float64Array, momentum: nu
 }
 
 /**
- * Training forward. Mean and variance come from two float64 passes (sum, then squared deviations from
- * the mean): a one-pass E[x²] − E[x]² cancels catastrophically when the data sit on a large offset.
+ * Training forward: one float64 pass for the statistics (sums shifted by a value of each channel, see
+ * `channelShiftedMoments`: as exact as a two-pass mean-then-deviations, which it replaced to save a pass over
+ * x; the one-pass E[x²] − E[x]² without a shift cancels catastrophically on data far from zero), one for y.
  */
 export async function batchNormTrain(inputs: BatchNormInputs, attrs: BatchNormAttrs): Promise<BatchNormTrainOutputs> {
   const tiling = channelTiling(inputs.x, attrs.axis);
   const x = f32(inputs.x);
   const n = tiling.count;
 
-  const mean = channelSums(x, tiling);
-  for (let c = 0; c < tiling.channels; c++) mean[c] /= n;
-  const squaredDeviations = channelSquaredDeviations(x, mean, tiling);
+  const { shift, sum, sumSquares } = channelShiftedMoments(x, tiling);
+  const mean = new Float64Array(tiling.channels);
+  const squaredDeviations = new Float64Array(tiling.channels);
+  for (let c = 0; c < tiling.channels; c++) {
+    mean[c] = shift[c] + sum[c] / n;
+    // Rounding can leave a near-constant channel a hair below zero; NaN must stay NaN, hence no Math.max.
+    const d = sumSquares[c] - (sum[c] * sum[c]) / n;
+    squaredDeviations[c] = d < 0 ? 0 : d;
+  }
 
   const biasedVar = new Float64Array(tiling.channels);
   const runningEstimate = new Float64Array(tiling.channels);

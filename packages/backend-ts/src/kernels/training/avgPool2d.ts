@@ -13,15 +13,17 @@ import { averaging, poolForward, type PoolTask } from './pooling.js';
 export function avgPool2dPlanes(t: PoolTask, start: number, end: number): void {
   const { x, y, g } = t;
   const { scale, rows: rowsOf, cols: colsOf, row } = averaging(g);
+  // Geometry in locals: no object field is read inside the loops (see avgPool2dBackward.ts for why).
+  const { h, w, oh, ow } = g;
   for (let pl = start; pl < end; pl++) {
-    const xo = pl * g.h * g.w;
-    let yo = pl * g.oh * g.ow;
-    for (let oy = 0; oy < g.oh; oy++) {
-      row.fill(0, 0, g.w);
+    const xo = pl * h * w;
+    let yo = pl * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ix = 0; ix < w; ix++) row[ix] = 0;
       for (let iy = rowsOf[2 * oy], ye = rowsOf[2 * oy + 1]; iy < ye; iy++) {
-        for (let ix = 0, i = xo + iy * g.w; ix < g.w; ix++, i++) row[ix] += x[i];
+        for (let ix = 0, i = xo + iy * w; ix < w; ix++, i++) row[ix] += x[i];
       }
-      for (let ox = 0; ox < g.ow; ox++) {
+      for (let ox = 0; ox < ow; ox++) {
         let s = 0;
         for (let ix = colsOf[2 * ox], xe = colsOf[2 * ox + 1]; ix < xe; ix++) s += row[ix];
         y[yo++] = s * scale;

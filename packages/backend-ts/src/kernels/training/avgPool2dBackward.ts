@@ -22,29 +22,41 @@ export function avgPool2dBackwardPlanes(t: AvgPoolBackwardTask, start: number, e
   // With stride >= kernel (LeNet's 2×2 / 2) no input row is in two window rows: each dx row is stored once
   // instead of added onto zeros, and only the rows no window covers are zeroed (dx is not pre-zeroed).
   const disjoint = disjointRows(g);
+  // Geometry in locals, so the loops read no object field: V8 reuses a long loop's on-stack-compiled code
+  // across calls, and a field read inside it deoptimized it again and again on the other pooling layer's
+  // geometry object, leaving planes to the interpreter.
+  const { h, w, oh, ow } = g;
   for (let pl = start; pl < end; pl++) {
-    const xo = pl * g.h * g.w;
-    let yo = pl * g.oh * g.ow;
+    const xo = pl * h * w;
+    let yo = pl * oh * ow;
     let written = xo;
-    for (let oy = 0; oy < g.oh; oy++) {
-      row.fill(0, 0, g.w);
-      for (let ox = 0; ox < g.ow; ox++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ix = 0; ix < w; ix++) row[ix] = 0;
+      for (let ox = 0; ox < ow; ox++) {
         const d = dy[yo++] * scale;
         for (let ix = colsOf[2 * ox], xe = colsOf[2 * ox + 1]; ix < xe; ix++) row[ix] += d;
       }
       const r0 = rowsOf[2 * oy], r1 = rowsOf[2 * oy + 1];
       if (disjoint) {
-        dx.fill(0, written, xo + r0 * g.w);
-        for (let iy = r0; iy < r1; iy++) dx.set(row.subarray(0, g.w), xo + iy * g.w);
-        written = xo + r1 * g.w;
+        zero(dx, written, xo + r0 * w);
+        // Plain copy loops: a subarray + set per row allocated a view each time and took 3× as long.
+        for (let iy = r0; iy < r1; iy++) {
+          for (let ix = 0, i = xo + iy * w; ix < w; ix++, i++) dx[i] = row[ix];
+        }
+        written = xo + r1 * w;
       } else {
         for (let iy = r0; iy < r1; iy++) {
-          for (let ix = 0, i = xo + iy * g.w; ix < g.w; ix++, i++) dx[i] += row[ix];
+          for (let ix = 0, i = xo + iy * w; ix < w; ix++, i++) dx[i] += row[ix];
         }
       }
     }
-    if (disjoint) dx.fill(0, written, xo + g.h * g.w);
+    if (disjoint) zero(dx, written, xo + h * w);
   }
+}
+
+/** Zeroes dx[from, to): usually no values, a loop beats `fill`'s call on shared memory. */
+function zero(dx: Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) dx[i] = 0;
 }
 
 /** Whether no input row lies in two windows, so the backward pass may store rows instead of adding them. */
