@@ -1,7 +1,5 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BUILTIN_BACKENDS } from '@bnkit/loader';
+import { BUILTIN_BACKENDS, prepareOutputs } from '@bnkit/loader';
 import { DEFAULT_NUM_RUNS, INTERACTIVE_PROPERTY_TIME_LIMIT_MS } from './defaults.js';
 import { ConformanceUsageError } from './errors.js';
 import type { LenetTier, Profile } from './report/types.js';
@@ -192,26 +190,9 @@ export function parseCli(argv: readonly string[]): ParsedCli {
  * that cannot be written after an hour of checks is a report lost.
  */
 export function prepareReportFiles(options: Pick<CliOptions, 'json' | 'junit'>): void {
-  for (const [flag, file] of [['json', options.json], ['junit', options.junit]] as const) {
-    if (file === undefined) continue;
-    const path = resolve(file);
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-      accessSync(dirname(path), constants.W_OK);
-    } catch (e) {
-      throw new ConformanceUsageError(`--${flag}: cannot write in ${dirname(path)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    let stats;
-    try {
-      stats = statSync(path);
-    } catch {
-      continue; // Not there yet: the writable directory is enough.
-    }
-    if (!stats.isFile()) throw new ConformanceUsageError(`--${flag}: ${path} exists and is not a regular file`);
-    try {
-      accessSync(path, constants.W_OK);
-    } catch {
-      throw new ConformanceUsageError(`--${flag}: ${path} is not writable`);
-    }
-  }
+  const files = [['json', options.json], ['junit', options.junit]] as const;
+  prepareOutputs(
+    files.flatMap(([flag, path]) => (path === undefined ? [] : [{ flag, path, kind: 'file' as const }])),
+    (message) => new ConformanceUsageError(message),
+  );
 }

@@ -1,6 +1,7 @@
 import { missingKernels } from '@bnkit/core';
 import fc from 'fast-check';
 import { missingKernelStatus, type CheckContext, type CheckOutcome } from './checks/types.js';
+import { ReplayPathError } from './errors.js';
 import { groupOfKernel, messageOf, missingKernelOf } from './kernel-errors.js';
 import { formatDeviation, worstOf, type Deviation } from './tolerance.js';
 
@@ -60,14 +61,25 @@ export async function checkProperty<T>(
     if (runWorst && runWorst.ratio > 1) throw new ToleranceExceeded(runWorst);
     if (runWorst && (!worst || runWorst.ratio > worst.ratio)) worst = runWorst;
   });
-  const details = await fc.check(property, {
-    seed,
-    numRuns,
-    ...(path ? { path } : {}),
-    ...(options.examples ? { examples: options.examples.map((e) => [e] as [T]) } : {}),
-  });
+  let details;
+  try {
+    details = await fc.check(property, {
+      seed,
+      numRuns,
+      ...(path ? { path } : {}),
+      ...(options.examples ? { examples: options.examples.map((e) => [e] as [T]) } : {}),
+    });
+  } catch (e) {
+    // fast-check cannot follow a path with more shrink steps than its input has (it throws, synchronously).
+    if (path && e instanceof Error && e.message.startsWith('Unable to replay')) throw new ReplayPathError(path, 'it has more shrink steps than the input has');
+    throw e;
+  }
   // Inputs actually run (shrinking included); fast-check counts the examples among numRuns.
   const propertyRuns = executed;
+  if (path) {
+    // A replay runs the inputs its path names; when none ran, the path named none.
+    if (executed + skipped === 0) throw new ReplayPathError(path, 'no input ran');
+  }
   const partial = skipped > 0
     ? { partial: true, message: `partial: the time budget of ${propertyTimeLimitMs} ms ran out after ${executed} of ${numRuns} inputs` }
     : {};

@@ -4,7 +4,7 @@ import { fixtureDirs as builtinFixtureDirs } from '@bnkit/fixtures';
 import { CHECKS } from './checks/index.js';
 import { missingKernelStatus, type CheckContext, type CheckDefinition, type CheckOutcome, type RunSettings } from './checks/types.js';
 import { DEFAULT_NUM_RUNS } from './defaults.js';
-import { ConformanceUsageError } from './errors.js';
+import { ConformanceUsageError, ReplayPathError } from './errors.js';
 import { loadFixtureDirs } from './fixtures/load.js';
 import type { LoadedFixture } from './fixtures/types.js';
 import { hygieneViolation, readMemory } from './hygiene.js';
@@ -90,6 +90,8 @@ async function outcomeOf(check: CheckDefinition, ctx: CheckContext): Promise<Che
   try {
     return await check.run(ctx);
   } catch (e) {
+    // The command line's fault, not the backend's: the run stops there (exit 2).
+    if (e instanceof ReplayPathError) throw new ConformanceUsageError(`check ${check.id}: ${e.message}`);
     const kernel = missingKernelOf(e);
     return e instanceof OptionalPeerMissingError
       ? { status: 'skip', message: e.message }

@@ -35,7 +35,9 @@ describe('bnkit-conformance refuses a bad command line before any check (exit 2)
     [['--backend=ts', '--device=cpu'], /--device is not taken by the ts backend/],
     [['--backend=gpu', '--device=bogus'], /--device bogus: gpu backend: device must be one of auto, webgpu, webasm, cpu/],
     [['--backend=tfjs', '--device=bogus'], /--device bogus: unknown tfjs device "bogus"/],
-    [['--backend=ts', '--json', join(aFile, 'report.json')], /--json: cannot write in .*a-file\.txt/],
+    [['--backend=ts', '--json', join(aFile, 'report.json')], /--json: .*a-file\.txt is not a directory/],
+    // Under /proc a directory can be neither made nor written, even by root (the refusal must not hang either).
+    [['--backend=ts', '--json=/proc/bnkit/report.json'], /--json: cannot create the directory \/proc\/bnkit/],
     [['--backend=ts', '--junit', work], /--junit: .* exists and is not a regular file/],
   ])('%j', (args, message) => {
     const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });

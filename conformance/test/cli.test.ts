@@ -88,6 +88,15 @@ describe('bnkit-conformance CLI', () => {
     expect(skipped.code).toBe(1);
   });
 
+  it('refuses a --path that names no input of the check replaying it (exit 2), instead of a verdict', { timeout: 120_000 }, () => {
+    const none = conformance('--backend=ts', '--seed', '1', '--path', '0:99', '--filter', 'zero-mean');
+    expect(none.code, none.stdout + none.stderr).toBe(2);
+    expect(none.stderr).toMatch(/check zero-mean-unit-variance: --path 0:99 names no input of this check: no input ran/);
+    const deep = conformance('--backend=ts', '--seed', '1', '--path', '0:1:1:1:1:1:1:1', '--filter', 'zero-mean');
+    expect(deep.code, deep.stdout + deep.stderr).toBe(2);
+    expect(deep.stderr).toMatch(/--path 0:1:1:1:1:1:1:1 names no input of this check: it has more shrink steps than the input has/);
+  });
+
   it('names the available backends for an unknown one, exit 2', () => {
     const r = conformance('--backend=no-such-backend');
     expect(r.code, r.stderr).toBe(2);

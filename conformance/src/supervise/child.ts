@@ -100,7 +100,14 @@ async function run(request: RunRequest): Promise<void> {
       const check = CHECKS.find((c) => c.id === id);
       if (!check) throw new Error(`the supervisor asked for check '${id}', which this suite does not have`);
       await send({ type: 'started', id });
-      const result = await runCheck(check, session.ctx);
+      let result;
+      try {
+        result = await runCheck(check, session.ctx);
+      } catch (e) {
+        // runCheck throws only a usage error (a --path that names no input of this check).
+        await send({ type: 'usage', message: (e as Error).message, check: id });
+        process.exit(0);
+      }
       await settle();
       await send({ type: 'done', result });
     }

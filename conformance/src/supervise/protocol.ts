@@ -28,8 +28,11 @@ export type ChildMessage =
   | { readonly type: 'closing' }
   /** close() settled; `failure` says how it failed (threw, or missing). */
   | { readonly type: 'closed'; readonly failure?: string }
-  /** The command line cannot be run (unknown backend, a --device the factory refuses): exit 2. */
-  | { readonly type: 'usage'; readonly message: string }
+  /**
+   * The command line cannot be run (unknown backend, a --device the factory refuses, a --path that names no
+   * input of `check`): exit 2.
+   */
+  | { readonly type: 'usage'; readonly message: string; readonly check?: string }
   /** The backend could not be created or identified (its factory threw, its device getter threw). */
   | { readonly type: 'open-failed'; readonly reason: string }
   /** Backend code raised an uncaught exception or left a rejection unhandled; the child exits next. */

@@ -40,7 +40,7 @@ type Phase = 'opening' | 'checks' | 'closing';
 /** How one child's episode ended. */
 type EpisodeEnd =
   | { readonly kind: 'closed'; readonly failure?: string }
-  | { readonly kind: 'usage'; readonly message: string }
+  | { readonly kind: 'usage'; readonly message: string; readonly check?: string }
   | { readonly kind: 'broken'; readonly phase: Phase; readonly running?: string; readonly reason: string; readonly sinceMs: number };
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
@@ -154,7 +154,7 @@ function episode(run: SupervisedRun, checks: readonly CheckDefinition[], onOpene
           finish({ kind: 'closed', ...(m.failure !== undefined ? { failure: m.failure } : {}) });
           break;
         case 'usage':
-          finish({ kind: 'usage', message: m.message });
+          finish({ kind: 'usage', message: m.message, ...(m.check !== undefined ? { check: m.check } : {}) });
           break;
         case 'open-failed':
           broken(m.reason);
@@ -202,7 +202,8 @@ export async function superviseRun(run: SupervisedRun): Promise<SupervisedResult
       break;
     }
     if (end.kind === 'usage') {
-      if (results.length === 0) throw new ConformanceUsageError(end.message);
+      // Refused before any check, or by a check (a --path naming none of its inputs): the command line's fault.
+      if (results.length === 0 || end.check !== undefined) throw new ConformanceUsageError(end.message);
       // The same command line ran before: now it is the backend that fails to start.
       for (const [i, check] of pending.entries()) record(failed(check, i === 0 ? `the backend could not be opened again: ${end.message}` : 'not run: the backend could not be opened again', 0));
       break;
