@@ -47,8 +47,14 @@ function hostInfo(mode: 'webasm' | 'cpu', why: string | null): DeviceInfo {
   };
 }
 
+/** stderr under Node, the console in a page. */
+const warn = (text: string): void => {
+  if (typeof process === 'object' && process.stderr) process.stderr.write(text);
+  else console.warn(text);
+};
+
 function warnFallback(to: GpuJsMode, why: string): void {
-  process.stderr.write(
+  warn(
     `\n*** @bnkit/backend-gpu WARNING: WebGPU is not available (${why}).\n` +
       `*** Falling back to gpu.js '${to}' mode on the CPU: results are the same, speed is not.\n` +
       `*** Pass { device: 'webgpu' } to make this an error instead.\n\n`,

@@ -1,4 +1,5 @@
-import { createRequire } from 'node:module';
+// gpu.js is CommonJS: its module.exports is the default import, in Node and in a bundler (its browser build).
+import gpujsExports from 'gpu.js';
 import { DeviceUnavailableError } from '@bnkit/core';
 
 /*
@@ -44,7 +45,7 @@ interface GpuJsModule {
   WebGPUContext: { acquire(): Promise<WebGPUContextValue>; destroy(): Promise<void> };
 }
 
-export const gpujs = createRequire(import.meta.url)('gpu.js') as GpuJsModule;
+export const gpujs = gpujsExports as unknown as GpuJsModule;
 
 /** A kernel argument as the translation sees it: an array of `length` floats, or a float scalar. */
 export type ArgumentKind = { readonly length: number } | 'scalar';

@@ -1,0 +1,15 @@
+import type { create } from 'webgpu';
+
+/** Dawn, the WebGPU implementation Node lacks: `create(flags)` gives a navigator.gpu, `globals` the GPU* classes. */
+export interface Dawn {
+  readonly create: typeof create;
+  readonly globals: object;
+}
+
+export async function loadDawn(): Promise<Dawn> {
+  try {
+    return (await import('webgpu')) as unknown as Dawn;
+  } catch (e) {
+    throw new Error(`the Dawn package 'webgpu' could not be loaded (${(e as Error).message})`);
+  }
+}
