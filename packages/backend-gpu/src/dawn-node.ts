@@ -6,6 +6,9 @@ export interface Dawn {
   readonly globals: object;
 }
 
+/** Where WebGPU comes from, for the device description. */
+export const WEBGPU_VIA = 'WebGPU through Dawn (webgpu@0.3.10)';
+
 export async function loadDawn(): Promise<Dawn> {
   try {
     return (await import('webgpu')) as unknown as Dawn;

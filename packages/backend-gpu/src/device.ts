@@ -1,4 +1,5 @@
 import { DeviceUnavailableError, InvalidArgumentError, softwareRenderer, type DeviceInfo } from '@bnkit/core';
+import { WEBGPU_VIA } from '#dawn';
 import { gpujs, type GpuJsMode, type WebGPUContextValue } from './gpujs.js';
 import { WebGpuUnavailable, acquireWebGpu, releaseWebGpu } from './webgpu-session.js';
 
@@ -32,7 +33,7 @@ export function webGpuInfo(info: GPUAdapterInfo): DeviceInfo {
     info.description && `${info.description}`,
     info.vendor && `vendor ${info.vendor}`,
     info.architecture && `architecture ${info.architecture}`,
-    'WebGPU through Dawn (webgpu@0.3.10), gpu.js webgpu mode',
+    `${WEBGPU_VIA}, gpu.js webgpu mode`,
   ].filter(Boolean);
   const name = adapterName(info);
   return { kind: 'webgpu', name: software ? `${name} (software)` : name, description: parts.join('; ') };

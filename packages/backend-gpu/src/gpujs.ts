@@ -1,5 +1,6 @@
-// gpu.js is CommonJS: its module.exports is the default import, in Node and in a bundler (its browser build).
-import gpujsExports from 'gpu.js';
+// gpu.js is CommonJS: its module.exports is the default import. Its source entry (the package's main) by path,
+// so bundlers take it too: the package's "browser" build lacks helpers its WGSL translation calls (fn_isNan).
+import gpujsExports from 'gpu.js/src/index.js';
 import { DeviceUnavailableError } from '@bnkit/core';
 
 /*
