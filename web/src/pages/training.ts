@@ -9,7 +9,7 @@ import { drawPlot, type Series } from './plot.js';
  * with d2l's live plot (train loss as each epoch runs, train and test accuracy after it), examples/s
  * and the BN layers' gamma and beta. Defaults are the conformance suite's quick tier: 1,200 training images
  * per class, 2 epochs, lr 1.0, batch 256, tested on the whole test set. Query: backend=ts|gpu, device,
- * threads, epochs, perClass (0: all), lr, batchSize, seed; run=1 starts at once.
+ * threads, epochs, perClass and testPerClass (0: all), lr, batchSize, seed; run=1 starts at once.
  */
 
 declare global {
@@ -42,18 +42,20 @@ async function run(): Promise<void> {
   const threads = param('threads', '');
   const epochs = numberParam('epochs', 2);
   const perClass = numberParam('perClass', 1200);
+  const testPerClass = numberParam('testPerClass', 0);
   const lr = numberParam('lr', 1.0);
   const batchSize = numberParam('batchSize', 256);
   const seed = numberParam('seed', 0);
   setState('running', 'fetching Fashion-MNIST…');
   const data = await fetchFashionMnist(DEFAULT_DATA_URL, { onFile: (file, done, total) => setState('running', `fetched ${file} (${done} / ${total})`) });
   const train = perClass > 0 ? takePerClass(data.train, perClass) : data.train;
+  const test = testPerClass > 0 ? takePerClass(data.test, testPerClass) : data.test;
   setState('running', `opening backend ${spec}…`);
   const backend = await (await backendFactory(spec))({ ...(device ? { device } : {}), ...(threads ? { threads: Number(threads) } : {}) });
   const deviceText = `${backend.name} on ${backend.device.kind}: ${backend.device.name}`;
   byId('device').textContent = `${deviceText}${backend.device.description ? ` — ${backend.device.description}` : ''}`;
   byId('recipe').textContent =
-    `${train.count} training images, ${data.test.count} test images, ${epochs} epochs, lr ${lr}, batch ${batchSize}, seed ${seed}`;
+    `${train.count} training images, ${test.count} test images, ${epochs} epochs, lr ${lr}, batch ${batchSize}, seed ${seed}`;
   const series: Series[] = [
     { name: 'train loss', color: '#1f77b4', points: [] },
     { name: 'train acc', color: '#bf00bf', dashed: true, points: [] },
@@ -68,7 +70,7 @@ async function run(): Promise<void> {
   try {
     await showBatchNorm(model);
     const { history } = await fit(model, train, {
-      epochs, lr, batchSize, seed, test: data.test,
+      epochs, lr, batchSize, seed, test,
       onBatch: (p) => {
         if (p.epoch !== running.epoch) running = { epoch: p.epoch, lossSum: 0, examples: 0 };
         running = { epoch: p.epoch, lossSum: running.lossSum + p.loss * (p.examples - running.examples), examples: p.examples };
