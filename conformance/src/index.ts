@@ -3,7 +3,7 @@ export { runConformanceSupervised, type SupervisedOptions } from './supervise/ru
 export { DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_S } from './supervise/limits.js';
 export { DEFAULT_NUM_RUNS, INTERACTIVE_PROPERTY_TIME_LIMIT_MS } from './defaults.js';
 export { ConformanceUsageError, MalformedFixtureError } from './errors.js';
-export { OptionalPeerMissingError } from './optional.js';
+export { OptionalPeerMissingError, provideOptionalPeers } from './optional.js';
 export { CHECKS } from './checks/index.js';
 export type { CheckContext, CheckDefinition, CheckOutcome, RunSettings } from './checks/types.js';
 export { checkProperty, ToleranceExceeded, BehaviourViolated } from './property.js';

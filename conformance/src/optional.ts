@@ -22,8 +22,20 @@ function isNotFound(e: unknown, packageName: string): boolean {
   return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(packageName);
 }
 
+/** Peers handed over by provideOptionalPeers, by package name. */
+const provided = new Map<string, unknown>();
+
+/**
+ * Hands the suite its optional peers as modules, where `import(name)` cannot find packages at run time (a
+ * page's bundle): the conformance page passes @bnkit/backend-ts, @bnkit/nn and @bnkit/data it bundled.
+ */
+export function provideOptionalPeers(modules: Readonly<Record<string, unknown>>): void {
+  for (const [name, module] of Object.entries(modules)) provided.set(name, module);
+}
+
 /** Imports an optional peer; OptionalPeerMissingError when it is absent, any other failure as it is. */
 export async function importOptional<M>(packageName: string, neededFor: string): Promise<M> {
+  if (provided.has(packageName)) return provided.get(packageName) as M;
   try {
     return (await import(packageName)) as M;
   } catch (e) {

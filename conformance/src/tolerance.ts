@@ -1,4 +1,4 @@
-import { worstViolation } from '@bnkit/fixtures';
+import { worstViolation } from '@bnkit/fixtures/rules';
 import { ERROR_BUDGET, UNIT_ROUNDOFF } from './error-model.js';
 
 /**

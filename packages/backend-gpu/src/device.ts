@@ -1,4 +1,5 @@
 import { DeviceUnavailableError, InvalidArgumentError, softwareRenderer, type DeviceInfo } from '@bnkit/core';
+import { WEBGPU_VIA } from '#dawn';
 import { gpujs, type GpuJsMode, type WebGPUContextValue } from './gpujs.js';
 import { WebGpuUnavailable, acquireWebGpu, releaseWebGpu } from './webgpu-session.js';
 
@@ -32,7 +33,7 @@ export function webGpuInfo(info: GPUAdapterInfo): DeviceInfo {
     info.description && `${info.description}`,
     info.vendor && `vendor ${info.vendor}`,
     info.architecture && `architecture ${info.architecture}`,
-    'WebGPU through Dawn (webgpu@0.3.10), gpu.js webgpu mode',
+    `${WEBGPU_VIA}, gpu.js webgpu mode`,
   ].filter(Boolean);
   const name = adapterName(info);
   return { kind: 'webgpu', name: software ? `${name} (software)` : name, description: parts.join('; ') };
@@ -47,8 +48,14 @@ function hostInfo(mode: 'webasm' | 'cpu', why: string | null): DeviceInfo {
   };
 }
 
+/** stderr under Node, the console in a page. */
+const warn = (text: string): void => {
+  if (typeof process === 'object' && process.stderr) process.stderr.write(text);
+  else console.warn(text);
+};
+
 function warnFallback(to: GpuJsMode, why: string): void {
-  process.stderr.write(
+  warn(
     `\n*** @bnkit/backend-gpu WARNING: WebGPU is not available (${why}).\n` +
       `*** Falling back to gpu.js '${to}' mode on the CPU: results are the same, speed is not.\n` +
       `*** Pass { device: 'webgpu' } to make this an error instead.\n\n`,

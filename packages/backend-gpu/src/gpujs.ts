@@ -1,4 +1,6 @@
-import { createRequire } from 'node:module';
+// gpu.js is CommonJS: its module.exports is the default import. Its source entry (the package's main) by path,
+// so bundlers take it too: the package's "browser" build lacks helpers its WGSL translation calls (fn_isNan).
+import gpujsExports from 'gpu.js/src/index.js';
 import { DeviceUnavailableError } from '@bnkit/core';
 
 /*
@@ -44,7 +46,7 @@ interface GpuJsModule {
   WebGPUContext: { acquire(): Promise<WebGPUContextValue>; destroy(): Promise<void> };
 }
 
-export const gpujs = createRequire(import.meta.url)('gpu.js') as GpuJsModule;
+export const gpujs = gpujsExports as unknown as GpuJsModule;
 
 /** A kernel argument as the translation sees it: an array of `length` floats, or a float scalar. */
 export type ArgumentKind = { readonly length: number } | 'scalar';

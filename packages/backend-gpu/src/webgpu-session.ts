@@ -1,4 +1,5 @@
-import type { create as createDawn } from 'webgpu';
+// Node: Dawn from the 'webgpu' package; a page: none (its navigator.gpu is used), by package.json's import conditions.
+import { loadDawn, type Dawn } from '#dawn';
 import { gpujs, type WebGPUContextValue } from './gpujs.js';
 
 /*
@@ -36,11 +37,11 @@ async function open(flags: readonly string[]): Promise<Session> {
   const g = globalThis as GlobalWithNavigator;
   let installedNavigator = false;
   if (!g.navigator?.gpu) {
-    let dawn: { create: typeof createDawn; globals: object };
+    let dawn: Dawn;
     try {
-      dawn = (await import('webgpu')) as unknown as { create: typeof createDawn; globals: object };
+      dawn = await loadDawn();
     } catch (e) {
-      throw new WebGpuUnavailable(`the Dawn package 'webgpu' could not be loaded (${(e as Error).message})`);
+      throw new WebGpuUnavailable((e as Error).message);
     }
     Object.assign(globalThis, dawn.globals);
     const key = flags.join('\n');

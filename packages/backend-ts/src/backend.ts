@@ -3,6 +3,7 @@ import { batchNormKernels } from './kernels/batchnorm/index.js';
 import { createTrainingKernels } from './kernels/training/index.js';
 import { BACKEND_NAME, TsTensor } from './tensor.js';
 import { recycle, sharedFloat32ForOverwrite } from './storage/shared.js';
+import { RUNTIME } from '#threads/spawn';
 
 export interface TsBackendOptions extends BackendOptions {
   /** Worker threads for the heavy kernels (conv2d, linear). Default: all cores, at most 4. */
@@ -52,7 +53,7 @@ export async function createBackend(options: TsBackendOptions = {}): Promise<TsB
     device: {
       kind: 'cpu',
       name: `${training.threads} thread${training.threads === 1 ? '' : 's'}`,
-      description: `pure TypeScript on Float32Array, Node ${process.version}`,
+      description: `pure TypeScript on Float32Array, ${RUNTIME}`,
     },
     storage: hostStorage(() => training.close()),
     kernels: { ...batchNormKernels, ...training.kernels },

@@ -1,8 +1,6 @@
-import { existsSync, lstatSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { MalformedDataFileError, MissingDataFileError } from './errors.js';
-import { readRegularFile } from './files.js';
+// fflate inflates gzip synchronously in any JavaScript runtime (node:zlib exists only in Node).
+import { gunzipSync } from 'fflate';
+import { MalformedDataFileError } from './errors.js';
 import { IMAGE_SIZE, NUM_CLASSES, PIXELS, type RawImages } from './types.js';
 
 /** The four files of the official Fashion-MNIST distribution (same names as MNIST's). */
@@ -13,7 +11,6 @@ export const IDX_FILES = Object.freeze({
   testLabels: 't10k-labels-idx1-ubyte',
 });
 
-const EXPECTED = Object.values(IDX_FILES);
 /** IDX type byte for unsigned bytes, the only element type Fashion-MNIST uses. */
 const UBYTE = 0x08;
 
@@ -83,37 +80,30 @@ export function idxToRawImages(images: IdxArray, labels: IdxArray, imagesFile: s
   return { pixels: images.data.subarray(0, count * PIXELS), labels: labels.data, count };
 }
 
-async function readIdxFile(dir: string, name: string): Promise<{ file: string; array: IdxArray }> {
-  const candidates = [join(dir, name), join(dir, `${name}.gz`)];
-  // existsSync follows links; a dangling or looping symlink counts as there too, so it is reported, not called missing.
-  const file = candidates.find((f) => existsSync(f) || isLink(f));
-  if (file === undefined) throw new MissingDataFileError(name, EXPECTED, dir, ' (each may also be gzipped, with a .gz suffix)');
-  const read = await readRegularFile(file);
-  if (!read.ok) {
-    if (read.problem === 'missing') throw new MissingDataFileError(name, EXPECTED, dir, ' (each may also be gzipped, with a .gz suffix)');
-    throw new MalformedDataFileError(file, read.detail);
-  }
-  return { file, array: parseIdx(read.bytes, file) };
+/** The four official files' bytes, by IDX_FILES key. */
+export type IdxFileBytes = { readonly [K in keyof typeof IDX_FILES]: Uint8Array };
+
+/** Training (train-*) and test (t10k-*) sets from the bytes of the four official files (each may be gzipped). */
+export function idxBytesToRawSets(files: IdxFileBytes): { train: RawImages; test: RawImages } {
+  const set = (images: keyof typeof IDX_FILES, labels: keyof typeof IDX_FILES): RawImages =>
+    idxToRawImages(parseIdx(files[images], IDX_FILES[images]), parseIdx(files[labels], IDX_FILES[labels]), IDX_FILES[images], IDX_FILES[labels]);
+  return { train: set('trainImages', 'trainLabels'), test: set('testImages', 'testLabels') };
 }
 
-function isLink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
+/** Encodes unsigned bytes as an IDX file (the inverse of parseIdx for uncompressed files). */
+export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (size !== data.length) throw new RangeError(`encodeIdx: dimensions [${dims.join(', ')}] need ${size} values, got ${data.length}`);
+  const out = new Uint8Array(4 + 4 * dims.length + data.length);
+  const view = new DataView(out.buffer);
+  out[2] = UBYTE;
+  out[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
 }
 
-async function readIdxSet(dir: string, imagesName: string, labelsName: string): Promise<RawImages> {
-  const images = await readIdxFile(dir, imagesName);
-  const labels = await readIdxFile(dir, labelsName);
-  return idxToRawImages(images.array, labels.array, images.file, labels.file);
-}
-
-/** Reads the official training (train-*) and test (t10k-*) sets from a folder; `.gz` files are accepted too. */
-export async function readIdxDir(dir: string): Promise<{ train: RawImages; test: RawImages }> {
-  return {
-    train: await readIdxSet(dir, IDX_FILES.trainImages, IDX_FILES.trainLabels),
-    test: await readIdxSet(dir, IDX_FILES.testImages, IDX_FILES.testLabels),
-  };
+/** The images and labels files of a set of raw images. */
+export function rawImagesToIdx(raw: RawImages): { images: Uint8Array; labels: Uint8Array } {
+  return { images: encodeIdx([raw.count, IMAGE_SIZE, IMAGE_SIZE], raw.pixels), labels: encodeIdx([raw.count], raw.labels) };
 }

@@ -1,13 +1,11 @@
 import { join } from 'node:path';
 import { readCache, writeCache } from './cache.js';
 import { defaultSourceDir, readEmbeddedSource, sourceFingerprint } from './embedded.js';
-import { readIdxDir } from './idx.js';
+import { readIdxDir } from './idx-dir.js';
 import { defaultCacheDir } from './paths.js';
-import { splitPerClass } from './select.js';
-import { toLabeledImages, type LabeledImages, type LoadProgress, type RawImages } from './types.js';
+import { splitPerClass, TRAIN_PER_CLASS } from './select.js';
+import { toLabeledImages, type FashionMnist, type LoadProgress, type RawImages } from './types.js';
 
-/** docs/lenet-bn.md: within each class the first 6,000 images are training, the rest (1,000 or 1,002) test. */
-export const TRAIN_PER_CLASS = 6000;
 /** File name of the embedded data set's cache inside the cache folder. */
 export const CACHE_FILE = 'fashion-mnist.bin';
 
@@ -24,10 +22,6 @@ export interface LoadOptions {
   readonly log?: (line: string) => void;
 }
 
-export interface FashionMnist {
-  readonly train: LabeledImages;
-  readonly test: LabeledImages;
-}
 
 const toStderr = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -51,8 +45,11 @@ async function loadEmbedded(options: LoadOptions): Promise<RawImages> {
  * split), else from the embedded `fashion-mnist` package split per class (60,000 / 10,002).
  */
 export async function loadFashionMnist(options: LoadOptions = {}): Promise<FashionMnist> {
-  const { train, test } = options.dataDir
-    ? await readIdxDir(options.dataDir)
-    : splitPerClass(await loadEmbedded(options), TRAIN_PER_CLASS);
+  const { train, test } = await loadFashionMnistBytes(options);
   return { train: toLabeledImages(train), test: toLabeledImages(test) };
+}
+
+/** loadFashionMnist's sets before scaling: one byte per pixel (what IDX files hold, e.g. to serve them to a page). */
+export async function loadFashionMnistBytes(options: LoadOptions = {}): Promise<{ train: RawImages; test: RawImages }> {
+  return options.dataDir ? readIdxDir(options.dataDir) : splitPerClass(await loadEmbedded(options), TRAIN_PER_CLASS);
 }

@@ -1,6 +1,9 @@
 import { DataArgumentError } from './errors.js';
 import { IMAGE_SHAPE, PIXELS, type LabeledImages, type RawImages } from './types.js';
 
+/** docs/lenet-bn.md: within each class the first 6,000 images are training, the rest (1,000 or 1,002) test. */
+export const TRAIN_PER_CLASS = 6000;
+
 /** For each sample, how many samples of the same class come before it. */
 export function rankWithinClass(labels: ArrayLike<number>): Int32Array {
   const seen = new Map<number, number>();

@@ -20,6 +20,12 @@ export interface LabeledImages {
   readonly shape: readonly [1, 28, 28];
 }
 
+/** A training set and a test set. */
+export interface FashionMnist {
+  readonly train: LabeledImages;
+  readonly test: LabeledImages;
+}
+
 /** The shape every LabeledImages carries. */
 export const IMAGE_SHAPE: readonly [1, 28, 28] = Object.freeze([1, 28, 28] as const);
 

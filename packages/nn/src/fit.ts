@@ -1,9 +1,10 @@
 import { InvalidArgumentError, requireTraining } from '@bnkit/core';
 import { MIN_TRAINING_BATCH, epochGeometry } from '@bnkit/data/batching';
 import { deriveSeed, seedToUint32, shuffledIndices } from '@bnkit/core';
-import { readCheckpoint, restoreCheckpoint, saveCheckpoint } from './checkpoint/checkpoint.js';
+import { restoreCheckpoint } from './checkpoint/checkpoint.js';
 import { CheckpointMismatchError } from './checkpoint/errors.js';
 import type { Checkpoint } from './checkpoint/format.js';
+import type { CheckpointFiles } from './checkpoint/files.js';
 import { countCorrect, uploadBatch, validateLabeledImages, type LabeledImages } from './data.js';
 import { evaluate } from './evaluate.js';
 import { intAtLeast } from './layers/check.js';
@@ -62,13 +63,17 @@ export interface FitResult {
   readonly state: TrainingState;
 }
 
+/** One turn of the event loop: setImmediate in Node (no clamping), a zero timeout in a page. */
+const nextTurn = (): Promise<void> =>
+  new Promise((resume) => (typeof setImmediate === 'function' ? setImmediate(resume) : setTimeout(resume, 0)));
+
 function freshState(seed: number, batchSize: number, lr: number, trainCount: number): TrainingState {
   return { seed, batchSize, lr, trainCount, epochsCompleted: 0, batchesCompleted: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, history: [] };
 }
 
-async function resumedState(model: Sequential, from: string | Checkpoint, run: TrainingState): Promise<TrainingState> {
+async function resumedState(model: Sequential, from: string | Checkpoint, run: TrainingState, files: CheckpointFiles): Promise<TrainingState> {
   const source = typeof from === 'string' ? from : '<memory>';
-  const checkpoint = typeof from === 'string' ? await readCheckpoint(from) : from;
+  const checkpoint = typeof from === 'string' ? await files.read(from) : from;
   const saved = checkpoint.training;
   if (!saved) throw new CheckpointMismatchError(source, 'holds a model but no training position, so there is no run to resume');
   for (const key of ['seed', 'batchSize', 'trainCount'] as const) {
@@ -88,7 +93,21 @@ async function resumedState(model: Sequential, from: string | Checkpoint, run: T
  * evaluation calls `net.eval()`), so a later `forward` uses the running statistics and changes nothing;
  * call `model.train()` to train by hand.
  */
-export async function fit(model: Sequential, train: LabeledImages, options: FitOptions): Promise<FitResult> {
+export function fit(model: Sequential, train: LabeledImages, options: FitOptions): Promise<FitResult> {
+  return fitWithFiles(null, model, train, options);
+}
+
+/**
+ * `fit` with checkpoint files read and written by `files`; null where there is no file system (a page),
+ * which refuses a checkpoint path before training. @bnkit/nn's Node entry passes Node's.
+ */
+export async function fitWithFiles(files: CheckpointFiles | null, model: Sequential, train: LabeledImages, options: FitOptions): Promise<FitResult> {
+  if (!files && (options.checkpoint !== undefined || typeof options.resumeFrom === 'string')) {
+    throw new InvalidArgumentError(
+      "fit's checkpoint and resumeFrom paths need a file system (Node: import fit from '@bnkit/nn/node'); " +
+        'without one, pass resumeFrom a Checkpoint and save checkpointToBytes(model, state) from onEpoch',
+    );
+  }
   const backend = requireTraining(model.backend);
   validateLabeledImages(train, 'training data');
   if (options.test) validateLabeledImages(options.test, 'test data');
@@ -98,25 +117,25 @@ export async function fit(model: Sequential, train: LabeledImages, options: FitO
   }
   const optimizer: Optimizer = options.sgd ? new MomentumSGD(backend, { lr: options.lr, ...options.sgd }) : new SGD(backend, { lr: options.lr });
   try {
-    return await runEpochs(model, train, options, optimizer);
+    return await runEpochs(model, train, options, optimizer, files);
   } finally {
     optimizer.dispose?.();
   }
 }
 
 /** fit's epochs, with the optimizer fit made (and frees whatever happens). */
-async function runEpochs(model: Sequential, train: LabeledImages, options: FitOptions, optimizer: Optimizer): Promise<FitResult> {
+async function runEpochs(model: Sequential, train: LabeledImages, options: FitOptions, optimizer: Optimizer, files: CheckpointFiles | null): Promise<FitResult> {
   const backend = requireTraining(model.backend);
   const epochs = intAtLeast(options.epochs, 0, 'fit epochs');
   const batchSize = intAtLeast(options.batchSize, MIN_TRAINING_BATCH, 'fit batchSize');
   const seed = seedToUint32(options.seed, 'fit seed');
   const every = intAtLeast(options.checkpoint?.every ?? 1, 1, 'fit checkpoint.every');
   const run = freshState(seed, batchSize, options.lr, train.count);
-  let state = options.resumeFrom === undefined ? run : await resumedState(model, options.resumeFrom, run);
+  let state = options.resumeFrom === undefined ? run : await resumedState(model, options.resumeFrom, run, files as CheckpointFiles);
   const { batches, examples } = epochGeometry(train.count, batchSize);
   if (batches === 0) throw new InvalidArgumentError(`training data has ${train.count} example; training needs at least 2`);
   const save = async (): Promise<void> => {
-    if (options.checkpoint) await saveCheckpoint(options.checkpoint.path, model, state);
+    if (options.checkpoint) await (files as CheckpointFiles).save(options.checkpoint.path, model, state);
   };
   model.train();
   try {
@@ -136,7 +155,7 @@ async function runEpochs(model: Sequential, train: LabeledImages, options: FitOp
       for (let b = state.batchesCompleted; b < batches; b++) {
         // A backend that computes on this thread settles every promise as a microtask, so without a turn of
         // the event loop here an abort from a signal handler (Ctrl-C) would not be seen until the run ended.
-        if (options.signal) await new Promise((resume) => setImmediate(resume));
+        if (options.signal) await nextTurn();
         if (options.signal?.aborted) {
           await save();
           return { history: state.history, stopped: true, state };

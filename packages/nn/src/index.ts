@@ -1,3 +1,4 @@
+// The browser-safe entry (no Node module); under Node, package.json's "node" condition picks ./node.ts instead.
 // Seeded randomness lives in @bnkit/data; re-exported because layers take an Rng and presets a seed.
 export { deriveSeed, mulberry32, permutation, seedToUint32, type Rng } from '@bnkit/core';
 export { xavierUniform } from './init.js';
@@ -32,11 +33,8 @@ export {
   CHECKPOINT_MAGIC, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeCheckpoint, decodeCheckpoint, type Checkpoint, type HostTensor,
 } from './checkpoint/format.js';
 export { encodeEpochRow, decodeEpochRow } from './checkpoint/training-header.js';
-export { writeFileAtomic, removeOrphanedTemps, nodeIo, type AtomicWriteIo, type WritableFile } from './checkpoint/atomic-write.js';
-export {
-  captureCheckpoint, checkpointFileKind, saveCheckpoint, readCheckpoint, restoreCheckpoint, loadCheckpoint,
-} from './checkpoint/checkpoint.js';
+export { captureCheckpoint, restoreCheckpoint, checkpointToBytes, loadCheckpointBytes } from './checkpoint/checkpoint.js';
 export { encodeSafetensors, decodeSafetensors, type SafeTensor, type SafetensorsFile } from './weights/safetensors.js';
 export {
-  pytorchNames, toPyTorchName, fromPyTorchName, exportPyTorchWeights, importPyTorchWeights, savePyTorchWeights, loadPyTorchWeights, type NamePair,
+  pytorchNames, toPyTorchName, fromPyTorchName, exportPyTorchWeights, importPyTorchWeights, type NamePair,
 } from './weights/pytorch.js';

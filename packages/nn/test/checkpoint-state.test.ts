@@ -9,7 +9,7 @@ import type { Backend } from '@bnkit/core';
 import {
   CheckpointOverwriteError, CorruptCheckpointError, captureCheckpoint, checkpointFileKind, decodeCheckpoint, encodeCheckpoint, fit as fitModel, lenetBN,
   readCheckpoint, saveCheckpoint, type TrainingState,
-} from '../dist/index.js';
+} from '../dist/node.js';
 import { newBackend, syntheticImages } from './helpers.js';
 
 /**

@@ -7,7 +7,7 @@ import type { Backend } from '@bnkit/core';
 import {
   CheckpointMismatchError, CheckpointNotFoundError, CorruptCheckpointError, captureCheckpoint, decodeCheckpoint,
   encodeCheckpoint, lenet, lenetBN, loadCheckpoint, loadPyTorchWeights, nodeIo, readCheckpoint, saveCheckpoint, writeFileAtomic, type AtomicWriteIo, type WritableFile,
-} from '../dist/index.js';
+} from '../dist/node.js';
 import { newBackend } from './helpers.js';
 
 describe('checkpoints', () => {

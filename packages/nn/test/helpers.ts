@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import createBackend from '@bnkit/backend-ts';
 import type { Backend } from '@bnkit/core';
 import { mulberry32 } from '@bnkit/core';
-import type { LabeledImages, StateRecord } from '../dist/index.js';
+import type { LabeledImages, StateRecord } from '../dist/node.js';
 
 export const newBackend = (): Promise<Backend> => createBackend({ threads: 1 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DegenerateBatchError, InvalidArgumentError, type Backend, type Tensor } from '@bnkit/core';
-import { fit as fitModel, lenetBN, loadCheckpoint, saveCheckpoint, trainStep, type BatchNorm, type LabeledImages, type Sequential } from '../dist/index.js';
+import { fit as fitModel, lenetBN, loadCheckpoint, saveCheckpoint, trainStep, type BatchNorm, type LabeledImages, type Sequential } from '../dist/node.js';
 import { expectBitIdentical, newBackend, syntheticImages } from './helpers.js';
 
 const train = syntheticImages(130, 3);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, type Backend } from '@bnkit/core';
-import { BatchNorm, lenet, lenetBN, trainStep, uploadBatch, type Sequential } from '../dist/index.js';
+import { BatchNorm, lenet, lenetBN, trainStep, uploadBatch, type Sequential } from '../dist/node.js';
 import { newBackend, syntheticImages } from './helpers.js';
 
 // Trainable parameters of d2l's LeNet-BN: conv1 6·25+6, conv2 16·150+16, fc1 120·256+120, fc2 84·120+84,
@@ -86,7 +86,7 @@ describe('lenetBN options for the seed\'s experiments', () => {
     backend.dispose(x);
     // Training leaves the dropped biases at zero.
     await step(model);
-    expect([...(await model.layer<import('../dist/index.js').Conv2d>('conv1').bias.read())].every((v) => v === 0)).toBe(true);
+    expect([...(await model.layer<import('../dist/node.js').Conv2d>('conv1').bias.read())].every((v) => v === 0)).toBe(true);
     for (const m of [model, biased]) m.dispose();
     expect(backend.memory().tensors).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, KERNEL_GROUPS, NotImplementedKernelError, ShapeError, type Backend } from '@bnkit/core';
-import { BatchNorm, Conv2d, Linear, Sequential, lenet, lenetBN } from '../dist/index.js';
+import { BatchNorm, Conv2d, Linear, Sequential, lenet, lenetBN } from '../dist/node.js';
 import { newBackend } from './helpers.js';
 
 const LENET_BN_NAMES = [

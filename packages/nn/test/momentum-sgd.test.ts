@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, type Backend } from '@bnkit/core';
-import { Flatten, Linear, MomentumSGD, Sequential, fit as fitModel, trainBatch, uploadBatch, type LabeledImages, type MomentumTerms } from '../dist/index.js';
+import { Flatten, Linear, MomentumSGD, Sequential, fit as fitModel, trainBatch, uploadBatch, type LabeledImages, type MomentumTerms } from '../dist/node.js';
 import { worstViolation } from '@bnkit/fixtures';
 import { newBackend, type FixtureTensor } from './helpers.js';
 

@@ -8,7 +8,7 @@ import {
   CheckpointMismatchError, CheckpointNotFoundError, CorruptCheckpointError, decodeSafetensors, encodeSafetensors, exportPyTorchWeights, fit as fitModel,
   fromPyTorchName, importPyTorchWeights, lenet, lenetBN, loadPyTorchWeights, pytorchNames, savePyTorchWeights, toPyTorchName,
   type BatchNorm, type SafeTensor, type Sequential,
-} from '../dist/index.js';
+} from '../dist/node.js';
 import { expectBitIdentical, newBackend, syntheticImages } from './helpers.js';
 
 /* Reference files made by test/pytorch/lenet_bn.py (torch 1.13) and make-bnkit-reference.mjs; see test/pytorch/check.txt. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '@bnkit/core';
-import { lenetBN, trainBatch, SGD } from '../dist/index.js';
+import { lenetBN, trainBatch, SGD } from '../dist/node.js';
 import { newBackend, syntheticImages } from './helpers.js';
 
 /** The backend with every method call recorded by name, in order (the model sees only this view). */

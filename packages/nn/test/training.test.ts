@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '@bnkit/core';
-import { evaluate, fit as fitModel, lenetBN, readCheckpoint, trainStep, type BatchProgress, type EpochRow, type StateRecord } from '../dist/index.js';
+import { evaluate, fit as fitModel, lenetBN, readCheckpoint, trainStep, type BatchProgress, type EpochRow, type StateRecord } from '../dist/node.js';
 import { expectBitIdentical, newBackend, syntheticImages } from './helpers.js';
 
 const train = syntheticImages(300, 1);

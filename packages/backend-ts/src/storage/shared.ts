@@ -11,6 +11,24 @@
  * other live handle shares it; storage that an unfinished threaded call still uses is held back until the
  * call ends (`pin`).
  */
+/*
+ * A page that is not cross-origin isolated has no SharedArrayBuffer; the pool then runs on the calling thread
+ * only (threads/spawn-web.ts), nothing is shared, and storage falls back to ordinary ArrayBuffers.
+ */
+const Shareable: typeof SharedArrayBuffer = globalThis.SharedArrayBuffer ?? (ArrayBuffer as unknown as typeof SharedArrayBuffer);
+/** Without shared memory, the ordinary buffers allocated here: only those may be recycled (not a caller's). */
+const fallbackBuffers: WeakSet<ArrayBufferLike> | null = globalThis.SharedArrayBuffer ? null : new WeakSet();
+
+function allocate(length: number): Float32Array {
+  const buffer = new Shareable(length * Float32Array.BYTES_PER_ELEMENT);
+  fallbackBuffers?.add(buffer);
+  return new Float32Array(buffer);
+}
+
+/** Storage this module may recycle: shared memory, or (without it) a buffer it allocated itself. */
+const recyclable = (buffer: ArrayBufferLike): buffer is SharedArrayBuffer =>
+  buffer instanceof Shareable && (fallbackBuffers === null || fallbackBuffers.has(buffer));
+
 const FREE_BYTES_LIMIT = 64 * 1024 * 1024;
 const free = new Map<number, SharedArrayBuffer[]>();
 let freeBytes = 0;
@@ -20,7 +38,7 @@ const heldBack = new Set<SharedArrayBuffer>();
 /** A zero-filled float32 array in shared memory, on recycled storage when some of that size is free. */
 export function sharedFloat32(length: number): Float32Array {
   const reused = takeFree(length);
-  return reused ? reused.fill(0) : new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+  return reused ? reused.fill(0) : allocate(length);
 }
 
 /**
@@ -29,7 +47,7 @@ export function sharedFloat32(length: number): Float32Array {
  * shared memory costs about an eighth of the kernel.
  */
 export function sharedFloat32ForOverwrite(length: number): Float32Array {
-  return takeFree(length) ?? new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+  return takeFree(length) ?? allocate(length);
 }
 
 function takeFree(length: number): Float32Array | undefined {
@@ -51,14 +69,14 @@ function keep(buffer: SharedArrayBuffer): void {
 /** Takes back the storage of a disposed tensor that nothing else references (only whole shared buffers). */
 export function recycle(a: Float32Array | Int32Array): void {
   const buffer = a.buffer;
-  if (!(buffer instanceof SharedArrayBuffer) || a.byteOffset !== 0 || a.byteLength !== buffer.byteLength) return;
+  if (!recyclable(buffer) || a.byteOffset !== 0 || a.byteLength !== buffer.byteLength) return;
   if (pins.has(buffer)) heldBack.add(buffer);
   else keep(buffer);
 }
 
 /** Keeps the shared storage of `arrays` from reuse until the returned function is called. */
 export function pin(arrays: readonly unknown[]): () => void {
-  const buffers = arrays.flatMap((a) => (a instanceof Float32Array && a.buffer instanceof SharedArrayBuffer ? [a.buffer] : []));
+  const buffers = arrays.flatMap((a) => (a instanceof Float32Array && a.buffer instanceof Shareable ? [a.buffer] : []));
   for (const b of buffers) pins.set(b, (pins.get(b) ?? 0) + 1);
   return () => {
     for (const b of buffers) {
@@ -75,7 +93,7 @@ export function pin(arrays: readonly unknown[]): () => void {
 
 /** `a` itself when it already lives in shared memory, else a shared copy (inputs made by other kernels). */
 export function asShared(a: Float32Array): Float32Array {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
+  if (a.buffer instanceof Shareable) return a;
   const copy = sharedFloat32(a.length);
   copy.set(a);
   return copy;

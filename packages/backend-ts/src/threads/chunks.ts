@@ -66,3 +66,27 @@ export const WORKER_READY = 'ready';
 export interface WorkerSetup {
   readonly tasks: string;
 }
+
+/** A worker's handling of one posted call: joins in claiming its chunks, then says how it went. */
+export function answer(tasks: TaskTable, m: TaskMessage): TaskReply {
+  try {
+    runChunks(tasks[m.task], m.args, m.count, m.chunks, m.control);
+    return { id: m.id };
+  } catch (e) {
+    return { id: m.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+}
+
+/**
+ * A started worker as the pool sees it, whatever the runtime: Node's worker_threads (spawn-node.ts) or a
+ * page's Web Worker (spawn-web.ts), chosen by package.json's `#threads/spawn` import conditions.
+ */
+export interface TaskWorker {
+  post(m: TaskMessage): void;
+  /** Called once: `onMessage` gets every message, `onGone` why the worker stopped answering (crash, exit). */
+  listen(onMessage: (m: unknown) => void, onGone: (e: Error) => void): void;
+  /** Keeps the process alive while a call is out (Node); `release` lets an idle worker not hold it. No-ops in a page. */
+  hold(): void;
+  release(): void;
+  terminate(): Promise<void>;
+}

@@ -1,11 +1,13 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { InvalidArgumentError } from '@bnkit/core';
+// Node's worker_threads or a page's Web Workers, by package.json's import conditions.
+import { defaultThreads, sharedMemoryProblem, spawnWorker } from '#threads/spawn';
 import { asShared, pin } from '../storage/shared.js';
 import {
   CHUNKS_DONE, WORKER_READY, runChunk, runChunks, type TaskArgs, type TaskMessage, type TaskReply, type TaskTable,
-  type WorkerSetup,
+  type TaskWorker,
 } from './chunks.js';
+
+export { defaultThreads };
 
 /**
  * Below this estimated cost (in GEMM-FLOP equivalents, ~0.3 ms on one core) a task runs on the calling
@@ -22,11 +24,6 @@ const MIN_PARALLEL_WORK = 2e6;
 const CHUNK_WORK = 4e6;
 const MAX_CHUNKS = 16;
 
-/** Default thread count: every core, at most 4 (the kernels' batch splits stop paying beyond that). */
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(availableParallelism(), 4));
-}
-
 interface Pending {
   resolve(): void;
   reject(e: Error): void;
@@ -35,35 +32,46 @@ interface Pending {
 /** One worker and the calls it has been sent but has not yet answered. */
 class Lane {
   readonly pending = new Map<number, Pending>();
+  /** Settles with the worker's first message: ready, or why it is not. */
+  readonly ready: Promise<void>;
   /** Why the worker is gone (crash, exit); a message posted to it would never be answered. */
   #dead: Error | null = null;
   #closing = false;
-  constructor(readonly worker: Worker) {
-    worker.unref();
-    worker.on('message', (r: TaskReply) => this.#settle(r));
-    worker.on('error', (e: Error) => this.#failAll(e));
-    worker.on('exit', (code) => this.#failAll(new Error(`@bnkit/backend-ts worker exited (code ${code})`)));
+  #started = false;
+  constructor(readonly worker: TaskWorker) {
+    worker.release();
+    let started!: { resolve(): void; reject(e: Error): void };
+    this.ready = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
+    worker.listen(
+      (m) => {
+        if (this.#started) this.#settle(m as TaskReply);
+        else {
+          this.#started = true;
+          if (m === WORKER_READY) started.resolve();
+          else started.reject(new Error(`@bnkit/backend-ts worker sent ${String(m)} before ready`));
+        }
+      },
+      (e) => {
+        if (!this.#started) started.reject(e);
+        this.#failAll(e);
+      },
+    );
   }
 
   send(m: TaskMessage): Promise<void> {
     if (this.#dead) return Promise.reject(this.#dead);
     return new Promise<void>((resolve, reject) => {
       // Hold the event loop open while a call is out, so awaiting it cannot end the process early;
-      // an idle worker is unref'd and never keeps the process alive.
-      if (this.pending.size === 0) this.worker.ref();
+      // an idle worker is released and never keeps the process alive.
+      if (this.pending.size === 0) this.worker.hold();
       this.pending.set(m.id, { resolve, reject });
-      this.worker.postMessage(m);
+      this.worker.post(m);
     });
   }
 
-  /**
-   * Terminates the worker. An unref'd worker does not keep the event loop alive, not even for its own
-   * termination, so it stays ref'd from here on: otherwise awaiting close() could end the process with the
-   * promise unsettled (exit code 13).
-   */
-  close(): Promise<number> {
+  /** Terminates the worker. */
+  close(): Promise<void> {
     this.#closing = true;
-    this.worker.ref();
     return this.worker.terminate();
   }
 
@@ -71,7 +79,7 @@ class Lane {
     const p = this.pending.get(r.id);
     if (!p) return;
     this.pending.delete(r.id);
-    if (this.pending.size === 0 && !this.#closing) this.worker.unref();
+    if (this.pending.size === 0 && !this.#closing) this.worker.release();
     if (r.error === undefined) p.resolve();
     else p.reject(new Error(`@bnkit/backend-ts worker task failed: ${r.error}`));
   }
@@ -117,19 +125,16 @@ export class ThreadPool<T extends TaskTable> implements Threads<T> {
     if (!Number.isInteger(threads) || threads < 1) {
       throw new InvalidArgumentError(`threads must be an integer >= 1, got ${String(threads)}`);
     }
-    const url = new URL('./worker.js', import.meta.url);
-    const setup: WorkerSetup = { tasks: tasksModule.href };
-    const workers = Array.from({ length: threads - 1 }, () => new Worker(url, { workerData: setup }));
+    const problem = threads > 1 ? sharedMemoryProblem() : null;
+    if (problem) throw new InvalidArgumentError(`threads ${threads} needs workers that share memory, but ${problem}; pass threads: 1`);
+    const lanes = Array.from({ length: threads - 1 }, () => new Lane(spawnWorker({ tasks: tasksModule.href })));
     try {
-      await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-        w.once('message', (m) => (m === WORKER_READY ? resolve() : reject(new Error(`@bnkit/backend-ts worker sent ${String(m)} before ready`))));
-        w.once('error', reject);
-      })));
+      await Promise.all(lanes.map((l) => l.ready));
     } catch (e) {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(lanes.map((l) => l.close()));
       throw e;
     }
-    return new ThreadPool(tasks, workers.map((w) => new Lane(w)));
+    return new ThreadPool(tasks, lanes);
   }
 
   /**

@@ -1,11 +1,8 @@
-import { open, stat } from 'node:fs/promises';
 import { formatShape, shapesEqual } from '@bnkit/core';
-import { readRegularFile } from '@bnkit/data';
 import type { Sequential } from '../sequential.js';
 import type { TrainingState } from '../training-state.js';
-import { removeOrphanedTemps, writeFileAtomic } from './atomic-write.js';
-import { CheckpointMismatchError, CheckpointNotFoundError, CheckpointOverwriteError, CorruptCheckpointError } from './errors.js';
-import { CHECKPOINT_MAGIC, decodeCheckpoint, encodeCheckpoint, type Checkpoint, type HostTensor } from './format.js';
+import { CheckpointMismatchError } from './errors.js';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type HostTensor } from './format.js';
 
 /** Captures the model's parameters and running statistics (and, optionally, the run's position). */
 export async function captureCheckpoint(model: Sequential, training: TrainingState | null = null): Promise<Checkpoint> {
@@ -14,60 +11,6 @@ export async function captureCheckpoint(model: Sequential, training: TrainingSta
   const tensors: Record<string, HostTensor> = {};
   for (const [name, data] of Object.entries(state)) tensors[name] = { shape: shapes[name], data };
   return { tensors, training, model: model.describe() };
-}
-
-/**
- * What is at `path`: nothing, a file that starts like a bnkit checkpoint (it may still be damaged), or
- * something else (another file, a directory). Reads 8 bytes at most.
- */
-export async function checkpointFileKind(path: string): Promise<'none' | 'checkpoint' | 'other'> {
-  // stat before open: opening a FIFO for reading would wait for a writer forever.
-  let stats;
-  try {
-    stats = await stat(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
-    throw e;
-  }
-  if (!stats.isFile()) return 'other';
-  const fh = await open(path, 'r');
-  try {
-    const magic = Buffer.alloc(CHECKPOINT_MAGIC.length);
-    const { bytesRead } = await fh.read(magic, 0, magic.length, 0);
-    return bytesRead === magic.length && magic.toString('latin1') === CHECKPOINT_MAGIC ? 'checkpoint' : 'other';
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * Writes the model (and the run's position) to `path` atomically: a crash leaves the previous file intact.
- * Replaces an earlier checkpoint, never any other file (CheckpointOverwriteError). Removes the temporary
- * files of earlier saves that were killed.
- */
-export async function saveCheckpoint(path: string, model: Sequential, training: TrainingState | null = null): Promise<void> {
-  if ((await checkpointFileKind(path)) === 'other') {
-    throw new CheckpointOverwriteError(path, 'exists and is not a bnkit checkpoint; bnkit does not replace it (choose another path)');
-  }
-  await writeFileAtomic(path, encodeCheckpoint(await captureCheckpoint(model, training)));
-}
-
-/**
- * The bytes of a model file (checkpoint or safetensors): CheckpointNotFoundError when there is none, and
- * CorruptCheckpointError for a path that is no regular file (a directory; a FIFO, which is never waited on)
- * or cannot be opened.
- */
-export async function readModelFile(path: string): Promise<Uint8Array> {
-  const read = await readRegularFile(path);
-  if (read.ok) return read.bytes;
-  if (read.problem === 'missing') throw new CheckpointNotFoundError(path, read.detail);
-  throw new CorruptCheckpointError(path, read.detail);
-}
-
-/** Reads and verifies a checkpoint file (magic, version, checksum, header); removes orphaned temporary files of it. */
-export async function readCheckpoint(path: string): Promise<Checkpoint> {
-  await removeOrphanedTemps(path);
-  return decodeCheckpoint(await readModelFile(path), path);
 }
 
 /**
@@ -89,9 +32,14 @@ export function restoreCheckpoint(model: Sequential, checkpoint: Checkpoint, sou
   model.loadState(Object.fromEntries(Object.entries(checkpoint.tensors).map(([n, t]) => [n, t.data])));
 }
 
-/** readCheckpoint + restoreCheckpoint; returns the checkpoint (its `training` position included). */
-export async function loadCheckpoint(path: string, model: Sequential): Promise<Checkpoint> {
-  const checkpoint = await readCheckpoint(path);
-  restoreCheckpoint(model, checkpoint, path);
+/** The model (and the run's position) as checkpoint bytes, e.g. for a download or IndexedDB; saveCheckpoint writes these. */
+export async function checkpointToBytes(model: Sequential, training: TrainingState | null = null): Promise<Uint8Array> {
+  return encodeCheckpoint(await captureCheckpoint(model, training));
+}
+
+/** Verifies checkpoint bytes and loads them into the model; returns the checkpoint (its `training` position included). */
+export function loadCheckpointBytes(bytes: Uint8Array, model: Sequential, source = '<memory>'): Checkpoint {
+  const checkpoint = decodeCheckpoint(bytes, source);
+  restoreCheckpoint(model, checkpoint, source);
   return checkpoint;
 }

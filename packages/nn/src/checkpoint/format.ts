@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+// @noble/hashes: a synchronous SHA-256 in any runtime (node:crypto is Node's only, WebCrypto's is asynchronous).
+import { sha256 } from '@noble/hashes/sha2.js';
 import { sizeOf } from '@bnkit/core';
 import type { TrainingState } from '../training-state.js';
 import { CorruptCheckpointError } from './errors.js';
@@ -52,10 +53,6 @@ interface Header {
   readonly tensors: TensorEntry[];
   /** As training-header.ts writes it (non-finite losses as strings); null for a bare model. */
   readonly training: unknown;
-}
-
-function sha256(bytes: Uint8Array): Uint8Array {
-  return createHash('sha256').update(bytes).digest();
 }
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {

@@ -1,6 +1,4 @@
 import { InvalidArgumentError, formatShape, shapesEqual } from '@bnkit/core';
-import { writeFileAtomic } from '../checkpoint/atomic-write.js';
-import { readModelFile } from '../checkpoint/checkpoint.js';
 import { CheckpointMismatchError } from '../checkpoint/errors.js';
 import { BatchNorm } from '../layers/batchnorm.js';
 import type { Sequential, StateRecord } from '../sequential.js';
@@ -108,14 +106,4 @@ export function importPyTorchWeights(model: Sequential, bytes: Uint8Array, sourc
   }
   model.loadState(record);
   for (const [bn, value] of tracked) bn.batchesTracked = value;
-}
-
-/** Writes `exportPyTorchWeights(model)` to `path` atomically. */
-export async function savePyTorchWeights(path: string, model: Sequential): Promise<void> {
-  await writeFileAtomic(path, await exportPyTorchWeights(model));
-}
-
-/** Reads a safetensors file with PyTorch's names into the model (CheckpointNotFoundError when there is no file). */
-export async function loadPyTorchWeights(path: string, model: Sequential): Promise<void> {
-  importPyTorchWeights(model, await readModelFile(path), path);
 }

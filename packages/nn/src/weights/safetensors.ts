@@ -39,7 +39,7 @@ export function encodeSafetensors(tensors: ReadonlyArray<readonly [string, SafeT
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [begin, end] };
   }
   let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((Buffer.byteLength(json) + 8) % 8)) % 8);
+  json += ' '.repeat((8 - ((new TextEncoder().encode(json).length + 8) % 8)) % 8);
   const headerBytes = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + headerBytes.length + end);
   const view = new DataView(out.buffer);

@@ -4,7 +4,7 @@
 // Then `python3 lenet_bn.py check` loads the export into PyTorch. Run from packages/nn after a build.
 import { readFileSync, writeFileSync } from 'node:fs';
 import createBackend from '@bnkit/backend-ts';
-import { decodeSafetensors, encodeSafetensors, exportPyTorchWeights, lenetBN, mulberry32, trainStep } from '../../dist/index.js';
+import { decodeSafetensors, encodeSafetensors, exportPyTorchWeights, lenetBN, mulberry32, trainStep } from '../../dist/node.js';
 
 const here = new URL('.', import.meta.url);
 const backend = await createBackend({ threads: 1 });

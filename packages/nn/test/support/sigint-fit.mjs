@@ -1,7 +1,7 @@
 // Trains on one thread and sends itself SIGINT from the hook after batch K (argv[2]); the SIGINT handler
 // aborts, as pnpm train's does. Prints the position fit stopped at as JSON.
 import createBackend from '@bnkit/backend-ts';
-import { fit, lenetBN } from '../../dist/index.js';
+import { fit, lenetBN } from '../../dist/node.js';
 
 const k = Number(process.argv[2]);
 const count = 64;
