@@ -46,6 +46,7 @@ Options:
   --junit <file>          write the report as JUnit XML (both: directories created, and writability checked,
                           before the run)
   -h, --help              this text
+  --version               print the version of @bnkit/conformance
 
 Exit codes: 0 conformant; 1 a check failed, a required kernel is not implemented, or no check passed;
             2 bad options (a value out of range, a --filter that selects nothing, an unwritable --json/--junit, a --device the backend

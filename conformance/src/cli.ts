@@ -5,6 +5,7 @@ import { loadBackendFactory } from '@bnkit/loader';
 import { EXIT, USAGE, parseCli, prepareReportFiles } from './cli-options.js';
 import { ConformanceUsageError } from './errors.js';
 import { errorCode } from './kernel-errors.js';
+import { versionRequest } from './version.js';
 
 /** Error codes that mean the run could not start because of what the command line asked for (exit 2). */
 const USAGE_CODES = new Set(['USAGE', 'UNKNOWN_BACKEND', 'MALFORMED_FIXTURE', 'DEVICE_UNAVAILABLE']);
@@ -28,6 +29,11 @@ async function checkDevice(backend: string, device: string): Promise<void> {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  const version = versionRequest(argv);
+  if (version !== null) {
+    process.stdout.write(`${version}\n`);
+    return EXIT.ok;
+  }
   let parsed;
   try {
     parsed = parseCli(argv);

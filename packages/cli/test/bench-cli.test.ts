@@ -46,6 +46,9 @@ describe('pnpm bench', () => {
     const help = run(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/--backends/);
+    const version = run(['--version']);
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(/^bnkit-bench \d+\.\d+\.\d+\n$/);
     const bad = run(['--fast']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/fast/);

@@ -106,10 +106,19 @@ async function summarise(history: readonly EpochRow[], examplesPerEpoch: number,
   io.stdout.write(`${formatRate((examplesPerEpoch * history.length) / seconds, 'examples')} on ${shortDevice(backend.name, backend.device)}\n`);
   await mkdir(options.out, { recursive: true });
   const plotPath = resolve(options.out, `train-${options.model}.svg`);
-  const title = `${MODEL_TITLES[options.model]} on Fashion-MNIST (${backend.name}, ${backend.device.kind})`;
+  const title = `${MODEL_TITLES[options.model]} on Fashion-MNIST (${backend.name}, ${backend.device.kind}${subsetNote(options)})`;
   await writeFile(plotPath, trainingPlotSvg(history, { title }));
   io.stdout.write(`plot: ${plotPath}\n`);
   return plotPath;
+}
+
+/** What the plot title adds when only part of Fashion-MNIST was used, so a plot is never taken for a full run. */
+export function subsetNote(options: Pick<TrainOptions, 'trainPerClass' | 'testPerClass'>): string {
+  const parts = [
+    options.trainPerClass !== undefined ? `${options.trainPerClass.toLocaleString('en-US')} training` : '',
+    options.testPerClass !== undefined ? `${options.testPerClass.toLocaleString('en-US')} test` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? `; subset: ${parts.join(' and ')} images per class` : '';
 }
 
 async function trainOn(backend: TrainingBackend, data: FashionMnist, model: Sequential, options: TrainOptions, io: TrainIo): Promise<TrainOutcome> {
