@@ -2,7 +2,7 @@
 // packages packed to tarballs (`pnpm pack`, exactly what `pnpm publish` uploads) and installed with npm
 // into fresh `npm init -y` projects.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Every published package's directory, relative to the repository root. */
@@ -40,12 +40,34 @@ export function freshProject(dir) {
   return dir;
 }
 
+/** Each published package's `@bnkit/*` dependencies, from the workspace manifests. */
+export function workspaceDependencies(root) {
+  const listed = spawnSync('pnpm', ['-r', ...PUBLISHED.flatMap((p) => ['--filter', `./${p}`]), 'exec', 'pwd'], { cwd: root, encoding: 'utf8' });
+  const graph = new Map();
+  for (const dir of listed.stdout.trim().split('\n')) {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    graph.set(manifest.name, Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@bnkit/')));
+  }
+  return graph;
+}
+
 /**
- * A documented install command with each `@bnkit/<name>` replaced by its tarball, since the packages
- * under test are the packed ones, not whatever a registry holds. Names that were not packed stay as written.
+ * A documented install command with each `@bnkit/<name>` replaced by its tarball, since the packages under
+ * test are the packed ones, not whatever a registry holds; the tarballs of their `@bnkit` dependencies are
+ * added, as a registry would supply them. Names that were not packed stay as written.
  */
-export function withTarballs(command, tarballs) {
-  return command.replace(/@bnkit\/[a-z0-9-]+/g, (name) => tarballs.get(name) ?? name);
+export function withTarballs(command, tarballs, dependencies) {
+  const named = command.match(/@bnkit\/[a-z0-9-]+/g) ?? [];
+  const needed = new Set();
+  const visit = (name) => {
+    if (needed.has(name)) return;
+    needed.add(name);
+    for (const d of dependencies.get(name) ?? []) visit(d);
+  };
+  named.forEach(visit);
+  const extra = [...needed].filter((name) => !named.includes(name) && tarballs.has(name)).map((name) => tarballs.get(name));
+  const replaced = command.replace(/@bnkit\/[a-z0-9-]+/g, (name) => tarballs.get(name) ?? name);
+  return extra.length > 0 ? `${replaced} ${extra.join(' ')}` : replaced;
 }
 
 /** Installed size of a project's node_modules in bytes (`du`, so shared blocks count once). */
