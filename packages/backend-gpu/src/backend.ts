@@ -18,7 +18,7 @@ export interface GpuBackendOptions extends BackendOptions {
   readonly dawnFlags?: readonly string[];
 }
 
-interface GpuExtras {
+export interface GpuExtras {
   /** Compiled kernels by the gpu.js mode each really runs in. */
   kernelModes(): Record<string, number>;
   /** What the WebGPU device was asked to do since the backend opened; null on webasm/cpu. */
