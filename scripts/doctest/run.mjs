@@ -2,7 +2,7 @@
 // The doc test (`pnpm test:docs`): runs every code sample and command of every README and docs/*.md as a
 // reader would copy it, and prints each with its status.
 //
-//  * Shell blocks: each command, verbatim. `npm install` and `npx` lines are a reader's own project's, so
+//  * Shell blocks: each command, verbatim. `npm` and `npx` lines are a reader's own project's, so
 //    they run in a fresh `npm init -y` project outside the workspace, with `@bnkit/*` names installed from
 //    the packed tarballs; every other command runs from the repository root, as the READMEs say.
 //  * JavaScript / TypeScript blocks: written to a file in that project and run with node. A block whose first
@@ -83,7 +83,7 @@ function runShell(block, project, tarballs, dependencies) {
       continue;
     }
     const run = exception?.instead ?? command;
-    const inProject = /^(npm install|npx) /.test(run);
+    const inProject = /^(npm|npx) /.test(run);
     const line = inProject ? withTarballs(run, tarballs, dependencies) : run;
     const r = execute('bash', ['-c', line], inProject ? project : root);
     record(name, `sh: ${command}`, r.ok ? 'ok' : 'FAIL', r.seconds, [exception ? `ran \`${run}\`: ${exception.reason}` : '', r.why].filter(Boolean).join('; '));
