@@ -13,7 +13,7 @@
 //
 // The samples of conformance/README.md are a backend author's: they run in a second project, which gates the
 // hand-written backend that README shows. The exceptions (exceptions.mjs) are listed with their reasons.
-// BNKIT_DOCTEST_ONLY=<text> runs only the samples whose name (`file:line`) or command contains the text.
+// BNKIT_DOCTEST_ONLY=<text>[,<text>...] runs only the samples whose name (`file:line`) or text contains one.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -63,7 +63,7 @@ function execute(command, args, cwd, env = npmEnvironment()) {
   return { ok, seconds, why: ok ? '' : r.error?.code === 'ETIMEDOUT' ? 'timed out' : `exit ${r.status ?? r.signal}` };
 }
 
-const selected = (name, text) => !only || name.includes(only) || text.includes(only);
+const selected = (name, text) => !only || only.split(',').some((part) => name.includes(part) || text.includes(part));
 
 /** Where a sample's file goes: the name its first line gives, else one named after where it is documented. */
 function sampleFile(block) {
@@ -142,12 +142,13 @@ function runBlock(block, project, tarballs, dependencies) {
   }
   if (block.lang === 'python') {
     // PyTorch is optional in bnkit (the bench lists its anchors as skipped without it); so is this sample.
-    const torch = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
-    if (torch.status !== 0) return record(block.name, kind, 'skip', 0, 'python3 cannot import torch here (the sample loads the weights into PyTorch)');
+    // The interpreter as the bench picks it: BNKIT_PYTHON, else python3 on PATH, else the system's.
+    const python = [process.env.BNKIT_PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch']).status === 0);
+    if (!python) return record(block.name, kind, 'skip', 0, 'no python3 here imports torch (the sample loads the weights into PyTorch)');
     const path = join(project, `samples/${block.name.replace(/[^\w-]+/g, '-')}.py`);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, block.code);
-    const r = execute('python3', [path], project);
+    const r = execute(python, [path], project);
     return record(block.name, kind, r.ok ? 'ok' : 'FAIL', r.seconds, r.why);
   }
   return record(block.name, kind, 'text', 0, 'output or formula, nothing to run');
