@@ -30,8 +30,11 @@ const ts = createRequire(import.meta.url)('typescript');
 const only = process.env.BNKIT_DOCTEST_ONLY;
 /** Generous: the machine may be shared, and some samples train a model for a minute or two. */
 const TIMEOUT_MS = 600_000;
-/** The files the documented commands write inside the repository, removed first so every run starts fresh. */
-const COMMAND_OUTPUTS = ['out/run.ckpt'];
+/**
+ * What the documented commands write inside the repository, removed first so every run starts fresh: a
+ * checkpoint would be refused without --resume, and `pnpm experiment` would reuse its finished results.
+ */
+const COMMAND_OUTPUTS = ['out/run.ckpt', 'out/experiment', 'out/lr-sweep'];
 
 const work = mkdtempSync(join(tmpdir(), 'bnkit-doctest-'));
 const results = [];
@@ -155,7 +158,7 @@ function runBlock(block, project, tarballs, dependencies) {
 }
 
 // ------------------------------------------------------------------------------------------------ main
-for (const output of COMMAND_OUTPUTS) rmSync(join(root, output), { force: true });
+for (const output of COMMAND_OUTPUTS) rmSync(join(root, output), { recursive: true, force: true });
 const blocks = documentationBlocks(root);
 process.stdout.write(`doc test: ${blocks.length} blocks in ${new Set(blocks.map((b) => b.file)).size} files; projects under ${work}\n`);
 const started = Date.now();
