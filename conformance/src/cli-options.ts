@@ -55,6 +55,7 @@ Options:
   --junit <file>          write the report as JUnit XML (both: directories created, and writability checked,
                           before the run)
   -h, --help              this text
+  --version               print the version of @bnkit/conformance
 
 The backend runs in a child process: a check during which it hangs, exits, crashes or passes the memory
 ceiling fails with the reason, and the run goes on in a fresh process. The report is always written.

@@ -3,11 +3,17 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, USAGE, parseCli, prepareReportFiles } from './cli-options.js';
 import { errorCode } from './kernel-errors.js';
+import { versionRequest } from './version.js';
 
 /** Error codes that mean the run could not start because of what the command line asked for (exit 2). */
 const USAGE_CODES = new Set(['USAGE', 'UNKNOWN_BACKEND', 'MALFORMED_FIXTURE', 'DEVICE_UNAVAILABLE']);
 
 async function main(argv: readonly string[]): Promise<number> {
+  const version = versionRequest(argv);
+  if (version !== null) {
+    process.stdout.write(`${version}\n`);
+    return EXIT.ok;
+  }
   let parsed;
   try {
     parsed = parseCli(argv);

@@ -139,4 +139,10 @@ describe('bnkit-conformance CLI', () => {
     expect(r.stdout).toContain('--backend');
     expect(r.stdout).toContain('Exit codes');
   });
+
+  it('prints its version', () => {
+    const r = conformance('--version');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^bnkit-conformance \d+\.\d+\.\d+\n$/);
+  });
 });

@@ -1,4 +1,4 @@
-import { defineBackend, type BackendOptions, type BackendStorage, type DefinedBackend } from '@bnkit/core';
+import { checkBackendOptions, defineBackend, type BackendOptions, type BackendStorage, type DefinedBackend } from '@bnkit/core';
 import { selectDevice, type DeviceChoice } from './device.js';
 import type { ExecutionCounters } from './execution/counters.js';
 import { Recorder } from './execution/recorder.js';
@@ -18,7 +18,7 @@ export interface GpuBackendOptions extends BackendOptions {
   readonly dawnFlags?: readonly string[];
 }
 
-interface GpuExtras {
+export interface GpuExtras {
   /** Compiled kernels by the gpu.js mode each really runs in. */
   kernelModes(): Record<string, number>;
   /** What the WebGPU device was asked to do since the backend opened; null on webasm/cpu. */
@@ -47,6 +47,8 @@ function contextStorage(ctx: KernelContext, closeDevice: () => Promise<void>): B
 }
 
 export async function createBackend(options: GpuBackendOptions = {}): Promise<GpuBackend> {
+  // selectDevice checks the device name and lists the choices.
+  checkBackendOptions(BACKEND_NAME, options, { device: null, dawnFlags: null });
   const selected = await selectDevice(options.device ?? 'auto', options.dawnFlags ?? []);
   const gpu = new gpujs.GPU({ mode: selected.mode });
   const ctx = new KernelContext(selected.mode, gpu, selected.context ? new Recorder(selected.context) : null);

@@ -1,5 +1,5 @@
 import {
-  defineBackend,
+  checkBackendOptions, defineBackend,
   type BackendOptions, type BackendStorage, type BatchNormKernels, type DefinedBackend, type KernelName, type TrainingKernels,
 } from '@bnkit/core';
 import * as tf from '@tensorflow/tfjs';
@@ -68,6 +68,8 @@ export type TfjsBackend = DefinedBackend<ReturnType<typeof tfjsKernels>, Record<
 
 /** Creates a bnkit backend on TensorFlow.js. Tensors stay tfjs tensors on the device between kernels. */
 export async function createBackend(options: TfjsBackendOptions = {}): Promise<TfjsBackend> {
+  // openDevice checks the device name and lists the devices.
+  checkBackendOptions(BACKEND_NAME, options, { device: null });
   const device = await openDevice(options.device);
   return defineBackend({ name: BACKEND_NAME, device: device.info, storage: tfjsStorage(device), kernels: tfjsKernels(device) });
 }

@@ -1,4 +1,4 @@
-import { defineBackend, type BackendOptions, type BackendStorage, type DefinedBackend, type TrainingKernels } from '@bnkit/core';
+import { checkBackendOptions, defineBackend, type BackendOptions, type BackendStorage, type DefinedBackend, type TrainingKernels } from '@bnkit/core';
 import { batchNormKernels } from './kernels/batchnorm/index.js';
 import { createTrainingKernels } from './kernels/training/index.js';
 import { BACKEND_NAME, TsTensor } from './tensor.js';
@@ -47,6 +47,8 @@ export function isTsBackend(backend: unknown): boolean {
 export type TsBackend = DefinedBackend<typeof batchNormKernels & TrainingKernels, Record<never, never>>;
 
 export async function createBackend(options: TsBackendOptions = {}): Promise<TsBackend> {
+  // It always runs on the CPU; 'auto' is every backend's default.
+  checkBackendOptions(BACKEND_NAME, options, { threads: null, device: ['auto', 'cpu'] });
   const training = await createTrainingKernels({ threads: options.threads });
   const backend = defineBackend({
     name: BACKEND_NAME,

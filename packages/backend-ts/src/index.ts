@@ -1,2 +1,2 @@
-export { createBackend, createBackend as default, isTsBackend, type TsBackendOptions } from './backend.js';
+export { createBackend, createBackend as default, isTsBackend, type TsBackend, type TsBackendOptions } from './backend.js';
 export { TsTensor } from './tensor.js';

@@ -94,4 +94,12 @@ describe('backend-ts data plane', async () => {
     expect(Array.from(await loaded.read(t))).toEqual([1, 2]);
     await loaded.close();
   });
+
+  it('refuses an unknown option and a device other than the CPU, with what it allows', async () => {
+    await expect(createBackend({ thraeds: 1 } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining("no option 'thraeds'; its options are: threads, device") });
+    await expect(createBackend({ device: 'webgpu' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining("'auto', 'cpu'") });
+    const onCpu = await createBackend({ device: 'cpu', threads: 1 });
+    expect(onCpu.device.kind).toBe('cpu');
+    await onCpu.close();
+  });
 });

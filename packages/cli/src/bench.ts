@@ -12,8 +12,14 @@ import { formatPreamble, formatTable } from './bench/report.js';
 import { labelOf, runBench } from './bench/run.js';
 import { prepareOutputs } from './options/outputs.js';
 import { UsageError } from './options/usage-error.js';
+import { versionRequest } from './ui/version.js';
 
 async function main(argv: readonly string[]): Promise<number> {
+  const version = versionRequest(argv, 'bnkit-bench');
+  if (version !== null) {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
   let options;
   try {
     options = parseBenchArgs(argv);

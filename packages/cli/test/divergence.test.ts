@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { divergenceWatch } from '../dist/ui/divergence.js';
 
-const batch = (batch: number, loss: number) => ({ epoch: 2, batch, batches: 9, examples: batch * 8, examplesPerSecond: 1, etaSeconds: 1, loss });
+const batch = (batch: number, loss: number) => ({ epoch: 2, batch, batches: 9, examples: batch * 8, examplesPerSecond: 1, seconds: batch * 8, etaSeconds: 1, loss });
 
 describe('divergenceWatch', () => {
   it('names the first batch whose loss is not finite, once', () => {

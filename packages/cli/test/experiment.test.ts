@@ -46,7 +46,10 @@ describe('pnpm experiment, command line', () => {
     expect(bad.stderr).toMatch(/--epochs must be an integer from 1 to/);
     const help = await experiment(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('Usage: pnpm experiment');
+    expect(help.stdout).toContain('Usage: bnkit-experiment [options]');
+    const version = await experiment(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^bnkit-experiment \d+\.\d+\.\d+\n$/);
   });
 });
 

@@ -35,7 +35,14 @@ describe('pnpm train, command line errors', () => {
   it('--help prints the usage and exits 0', async () => {
     const run = await train(['--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Usage: pnpm train');
+    expect(run.stdout).toContain('Usage: bnkit-train [options]');
+  });
+
+  it('--version prints the bin and the version of @bnkit/cli', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const run = await train(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`bnkit-train ${version}\n`);
   });
 });
 
@@ -61,6 +68,7 @@ describe('pnpm train on a small subset (ts backend)', () => {
     expect(run.stdout).toContain(`best test acc ${best.toFixed(3)} (epoch ${rows.find((r) => Number(r[3]) === best)![0]})`);
     const svg = readFileSync(join(out, 'train-lenet-bn.svg'), 'utf8');
     for (const series of ['train loss', 'train acc', 'test acc']) expect(plotPoints(svg, series)).toBe(2);
+    expect(svg).toContain('subset: 20 training and 10 test images per class');
     const gamma = run.stdout.match(/bn1 gamma \[([^\]]+)\]/)?.[1].split(', ').map(Number);
     const beta = run.stdout.match(/bn1 beta +\[([^\]]+)\]/)?.[1].split(', ').map(Number);
     expect(gamma).toHaveLength(6);

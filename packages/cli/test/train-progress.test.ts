@@ -68,6 +68,14 @@ describe('ProgressBar', () => {
     expect(writes[writes.length - 2]).toContain('100% 1,000/1,000');
   });
 
+  it('rates by the time the caller measured, not its own clock, and appends the note', () => {
+    const { writes, clock, bar } = setup(false);
+    clock.advance(30); // e.g. an evaluation the caller does not count as work
+    bar.update(1000, { elapsed: 10, note: 'run ETA 1:00' });
+    bar.finish();
+    expect(writes).toEqual(['epoch 1/2 100% 1,000/1,000 100 ex/s in 0:10, run ETA 1:00\n']);
+  });
+
   it('counts only the units done since the start in the rate and ETA of a resumed pass', () => {
     const bar = new ProgressBar({ isTTY: false, write: () => undefined }, { total: 1000, startAt: 600, label: 'epoch 2/3', now: () => 0, unit: 'img' });
     // 200 more in 4 s: 50 img/s, 200 left → 4 s

@@ -1,5 +1,6 @@
 import { SPECIFICATION_VERSION, type Backend, type BackendCore, type DeviceInfo, type MemoryInfo } from './backend.js';
 import { checked } from './checked.js';
+import { InvalidArgumentError } from './errors.js';
 import { handlesOf } from './handles.js';
 import {
   KERNEL_GROUPS, type BatchNormKernels, type DefaultedAttrCalls, type KernelGroup, type TrainingKernels,
@@ -103,4 +104,34 @@ export function defineBackend<H extends Tensor, K extends BackendKernels, E exte
     kernels[name] = (inputs: unknown, attrs: unknown) => kernel.call(definition.kernels, inputs, attrs).then(adopt);
   }
   return checked({ ...definition.extras, ...core, ...kernels } as unknown as DefinedBackend<K, E>);
+}
+
+/**
+ * The options a backend factory accepts: each name, with the values it allows where it takes one of a few
+ * names (`device`), or `null` where the factory checks the value itself (a thread count).
+ */
+export type BackendOptionRules = Readonly<Record<string, readonly string[] | null>>;
+
+/**
+ * Refuses options a backend does not know, so a typo (`{ thraeds: 1 }`) or another backend's device
+ * (`{ device: 'webgpu' }` on a CPU-only backend) fails loudly instead of being ignored: throws
+ * `InvalidArgumentError` naming the option and listing what `backend` allows. An option given as `undefined`
+ * counts as not given, as callers that forward optional flags pass them.
+ */
+export function checkBackendOptions(backend: string, options: unknown, allowed: BackendOptionRules): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${backend} backend options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  const names = Object.keys(allowed);
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (!Object.hasOwn(allowed, name)) {
+      throw new InvalidArgumentError(`${backend} backend has no option '${name}'; its options are: ${names.join(', ') || 'none'}`);
+    }
+    const values = allowed[name];
+    if (values && !values.includes(value as string)) {
+      throw new InvalidArgumentError(`${backend} backend option ${name} must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    }
+  }
 }

@@ -23,8 +23,13 @@ export interface BatchProgress {
   readonly batches: number;
   /** Examples trained on so far in this epoch. */
   readonly examples: number;
-  /** Training throughput of this epoch so far. */
+  /**
+   * Training throughput of this epoch so far: examples trained over `seconds`. Evaluation is not training and
+   * is not in it, so at an epoch's last batch this is the epoch's examples over its `EpochRow.seconds`.
+   */
   readonly examplesPerSecond: number;
+  /** Training seconds of this epoch so far (of its resumed part, when the run resumed mid-epoch). */
+  readonly seconds: number;
   /** Estimated seconds to the end of this epoch (evaluation excluded). */
   readonly etaSeconds: number;
   /** This batch's mean loss. */
@@ -171,15 +176,19 @@ async function runEpochs(model: Sequential, train: LabeledImages, options: FitOp
         } finally {
           batch.dispose();
         }
-        state = { ...state, batchesCompleted: b + 1, partial: { ...sums, seconds: elapsed() } };
+        // One reading of the clock for the state and the progress, so the last batch's rate is exactly the
+        // epoch's row (examples over seconds); time spent in onBatch itself is not training.
+        const now = elapsed();
+        state = { ...state, batchesCompleted: b + 1, partial: { ...sums, seconds: now } };
         if (options.onBatch) {
-          const rate = (sums.seen - seen) / Math.max(elapsed() - seconds, 1e-9);
+          const trained = Math.max(now - seconds, 1e-9);
+          const rate = (sums.seen - seen) / trained;
           await (options.onBatch({
-            epoch, batch: b + 1, batches, examples: sums.seen, examplesPerSecond: rate, etaSeconds: (examples - sums.seen) / rate, loss,
+            epoch, batch: b + 1, batches, examples: sums.seen, examplesPerSecond: rate, seconds: trained, etaSeconds: (examples - sums.seen) / rate, loss,
           }) as unknown);
         }
       }
-      const trainSeconds = elapsed();
+      const trainSeconds = state.partial.seconds;
       const testAcc = options.test ? (await evaluate(model, options.test, { batchSize })).acc : null;
       const row: EpochRow = { epoch, loss: sums.lossSum / sums.seen, trainAcc: sums.correct / sums.seen, testAcc, seconds: trainSeconds };
       state = { ...state, epochsCompleted: epoch, batchesCompleted: 0, partial: { lossSum: 0, correct: 0, seen: 0, seconds: 0 }, history: [...state.history, row] };

@@ -62,6 +62,11 @@ describe('training loop', () => {
     expect(progress.map((p) => p.examples)).toEqual([64, 128, 192, 256, 300]);
     expect(progress.every((p) => p.batches === 5 && p.epoch === 1 && p.examplesPerSecond > 0 && Number.isFinite(p.loss))).toBe(true);
     expect(progress[4].etaSeconds).toBe(0);
+    // One throughput: the last batch's rate is the epoch's examples over the row's training seconds, and
+    // the time spent in onEpoch (awaited above) is in neither.
+    expect(progress[4].seconds).toBe(rows[0].seconds);
+    expect(progress[4].examplesPerSecond * rows[0].seconds).toBeCloseTo(300, 6);
+    expect(progress.every((p, i) => i === 0 || p.seconds >= progress[i - 1].seconds)).toBe(true);
     model.dispose();
     expect(result.history.map((r) => [r.loss, r.trainAcc, r.testAcc])).toEqual([[straight.history[0].loss, straight.history[0].trainAcc, null]]);
   });

@@ -29,7 +29,7 @@ export const GPU_BACKEND_DEVICES = ['webgpu', 'webasm', 'cpu'] as const;
 const DEVICES_OF: Readonly<Record<string, readonly string[]>> = { tfjs: TFJS_BACKEND_DEVICES, gpu: GPU_BACKEND_DEVICES };
 const KNOWN_BACKENDS = ['ts', 'gpu', 'tfjs'];
 
-export const USAGE = `Usage: pnpm bench [options]
+export const USAGE = `Usage: bnkit-bench [options]   (in the bnkit repository: pnpm bench [options])
 
 Benchmarks bnkit backends against anchors measured in the same run: BatchNorm kernels on (256,6,24,24)
 against a hand-written JavaScript loop, LeNet-BN training (batch 256) against TensorFlow.js; for the ts
@@ -47,6 +47,7 @@ Options:
   --json FILE      where to write the results as JSON (default bench-results.json; its directory is
                    created, and the file checked writable, before anything is measured)
   --help           this text
+  --version        print the version of @bnkit/cli
 
 Exit status: 0 done; 1 a backend asked for with --backends did not load, or the run failed; 2 bad
 command line (a bad flag value, an unknown backend or device, a --json that cannot be written).

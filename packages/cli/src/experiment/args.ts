@@ -17,7 +17,7 @@ export type ParsedExperimentArgs = { readonly help: true } | { readonly help: fa
 const FULL = { lrs: [0.1, 0.3, 1.0], epochs: 10, batchSize: 256 } as const;
 const QUICK = { lrs: [0.1, 1.0], epochs: 3, batchSize: 128, trainPerClass: 250, testPerClass: 100 } as const;
 
-export const EXPERIMENT_USAGE = `Usage: pnpm experiment [options]
+export const EXPERIMENT_USAGE = `Usage: bnkit-experiment [options]   (in the bnkit repository: pnpm experiment [options])
 
 The seed's experiments in one command: LeNet vs LeNet-BN at each learning rate, then LeNet-BN with BN in
 the conv or the fc layers only, with gamma/beta frozen at 1/0, and without the bias before BN (at the
@@ -42,6 +42,7 @@ Options:
   --out DIR              where runs/, results.md, results.csv and comparison.svg go (default out/experiment;
                          checked writable before any work)
   --help                 show this help
+  --version              print the version of @bnkit/cli
 
 Explicit flags override --quick's values. Progress goes to stderr, the table to stdout.
 

@@ -24,7 +24,7 @@ export interface TrainOptions extends BackendChoice, DataChoice {
 
 export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly options: TrainOptions };
 
-export const USAGE = `Usage: pnpm train [options]
+export const USAGE = `Usage: bnkit-train [options]   (in the bnkit repository: pnpm train [options])
 
 Trains LeNet-BN (or LeNet) on Fashion-MNIST with plain SGD, the d2l recipe, on any bnkit backend.
 
@@ -49,6 +49,7 @@ Options:
   --test-per-class N     test on the first N images of each class only
   --out DIR              where the plot train-<model>.svg goes (default out)
   --help                 show this help
+  --version              print the version of @bnkit/cli
 
 Every option, and every place written to (--out, --checkpoint, --export), is checked before any work;
 the directories of --checkpoint and --export are created then. Progress goes to stderr, the per-epoch table and summary to stdout.

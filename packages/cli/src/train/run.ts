@@ -7,7 +7,7 @@ import {
   epochGeometry, fit as fitModel, lenet, lenetBN, loadPyTorchWeights, savePyTorchWeights, type BatchNorm, type BatchProgress, type EpochRow, type Sequential,
 } from '@bnkit/nn';
 import { divergenceWatch } from '../ui/divergence.js';
-import { formatRate } from '../ui/format.js';
+import { formatCount, formatDuration, formatRate } from '../ui/format.js';
 import { trainingPlotSvg } from '../ui/plot.js';
 import { openTrainingBackend } from '../training-backend.js';
 import type { CommandIo } from '../ui/command.js';
@@ -63,27 +63,51 @@ async function printFirstBatchNorm(model: Sequential, io: TrainIo): Promise<void
   io.stdout.write(`bn1 beta  ${formatVector(await layer.beta.read())}\n`);
 }
 
-/** The progress bar of each epoch (stderr), the table row at its end (stdout), and the batch where the loss diverged. */
-function epochReporter(io: TrainIo, total: number, options: TrainOptions) {
+/**
+ * The progress bar of each epoch (stderr), the table row at its end (stdout), and the batch where the loss
+ * diverged. Throughput is one figure everywhere: training examples per second of training time, as fit
+ * measures it (`BatchProgress.seconds`); the bar ends at the epoch's last batch and the evaluation after it
+ * is shown, and timed, on its own line. The bar's ETA is the epoch's; `run ETA` adds the epochs left, each
+ * at this epoch's rate plus the last evaluation's time.
+ */
+function epochReporter(io: TrainIo, total: number, testCount: number, options: TrainOptions) {
   const current: { epoch?: number; bar?: ProgressBar } = {};
   let headerShown = false;
+  let evaluation: { started: number; seconds?: number } | undefined;
   const watchLoss = divergenceWatch(io.stderr, options.lr);
   const close = (): void => {
     current.bar?.finish();
     current.bar = undefined;
   };
+  const runEta = (p: BatchProgress): string => {
+    const epochsAfter = options.epochs - p.epoch;
+    const evaluations = testCount > 0 ? (evaluation?.seconds ?? 0) * (epochsAfter + 1) : 0;
+    return `run ETA ${formatDuration(p.etaSeconds + (epochsAfter * total) / p.examplesPerSecond + evaluations)}`;
+  };
   return {
     onBatch(p: BatchProgress): void {
       if (current.epoch !== p.epoch || !current.bar) {
-        // Created at the epoch's first reported batch, so a half-done resumed epoch rates only new work.
+        // Created at the epoch's first reported batch; every batch before it is a full one (a resumed epoch
+        // rates only the work since the resume, as fit does).
         current.epoch = p.epoch;
-        current.bar = new ProgressBar(io.stderr, { total, label: `epoch ${p.epoch}/${options.epochs}`, startAt: p.examples });
+        current.bar = new ProgressBar(io.stderr, { total, label: `epoch ${p.epoch}/${options.epochs}`, startAt: (p.batch - 1) * options.batchSize });
       }
-      current.bar.update(p.examples);
+      current.bar.update(p.examples, { elapsed: p.seconds, note: p.epoch < options.epochs ? runEta(p) : undefined });
       watchLoss(p);
+      if (p.batch === p.batches) {
+        close();
+        if (testCount > 0) {
+          io.stderr.write(`evaluating on ${formatCount(testCount)} test images…\n`);
+          evaluation = { started: performance.now() };
+        }
+      }
     },
     onEpoch(row: EpochRow): void {
       close();
+      if (evaluation) {
+        evaluation.seconds = (performance.now() - evaluation.started) / 1000;
+        io.stderr.write(`evaluated in ${evaluation.seconds.toFixed(1)} s\n`);
+      }
       if (!headerShown) io.stdout.write(`${tableHeader()}\n`);
       headerShown = true;
       io.stdout.write(`${tableRow(row)}\n`);
@@ -106,10 +130,19 @@ async function summarise(history: readonly EpochRow[], examplesPerEpoch: number,
   io.stdout.write(`${formatRate((examplesPerEpoch * history.length) / seconds, 'examples')} on ${shortDevice(backend.name, backend.device)}\n`);
   await mkdir(options.out, { recursive: true });
   const plotPath = resolve(options.out, `train-${options.model}.svg`);
-  const title = `${MODEL_TITLES[options.model]} on Fashion-MNIST (${backend.name}, ${backend.device.kind})`;
+  const title = `${MODEL_TITLES[options.model]} on Fashion-MNIST (${backend.name}, ${backend.device.kind}${subsetNote(options)})`;
   await writeFile(plotPath, trainingPlotSvg(history, { title }));
   io.stdout.write(`plot: ${plotPath}\n`);
   return plotPath;
+}
+
+/** What the plot title adds when only part of Fashion-MNIST was used, so a plot is never taken for a full run. */
+export function subsetNote(options: Pick<TrainOptions, 'trainPerClass' | 'testPerClass'>): string {
+  const parts = [
+    options.trainPerClass !== undefined ? `${options.trainPerClass.toLocaleString('en-US')} training` : '',
+    options.testPerClass !== undefined ? `${options.testPerClass.toLocaleString('en-US')} test` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? `; subset: ${parts.join(' and ')} images per class` : '';
 }
 
 async function trainOn(backend: TrainingBackend, data: FashionMnist, model: Sequential, options: TrainOptions, io: TrainIo): Promise<TrainOutcome> {
@@ -127,7 +160,7 @@ async function trainOn(backend: TrainingBackend, data: FashionMnist, model: Sequ
   if (resumeFrom) io.stderr.write(`resuming from ${resumeFrom}\n`);
 
   const total = epochGeometry(train.count, options.batchSize).examples;
-  const reporter = epochReporter(io, total, options);
+  const reporter = epochReporter(io, total, test.count, options);
   const result = await fitModel(model, train, {
     epochs: options.epochs,
     lr: options.lr,

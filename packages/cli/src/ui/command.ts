@@ -1,6 +1,7 @@
 import { MissingDataFileError } from '@bnkit/data';
 import { UsageError } from '../options/usage-error.js';
 import type { ProgressStream } from './progress.js';
+import { versionRequest } from './version.js';
 
 /** Where a training command writes, and what stops it. */
 export interface CommandIo {
@@ -38,6 +39,11 @@ export async function runCommand<O>(command: Command<O>, argv: readonly string[]
     process.stderr.write(`bnkit ${command.name}: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT.usage;
   };
+  const version = versionRequest(argv, `bnkit-${command.name}`);
+  if (version !== null) {
+    process.stdout.write(`${version}\n`);
+    return EXIT.done;
+  }
   let parsed;
   try {
     parsed = command.parse(argv);

@@ -21,6 +21,17 @@ export interface ProgressBarOptions {
   readonly now?: () => number;
 }
 
+/** What the caller knows better than the bar's own clock. */
+export interface ProgressTiming {
+  /**
+   * Seconds the work since `startAt` took, when the caller times it itself: the training loop does, so the
+   * bar's rate is the epoch's training throughput, evaluation and checkpoints excluded.
+   */
+  readonly elapsed?: number;
+  /** Appended to the line, e.g. the ETA of the whole run. */
+  readonly note?: string;
+}
+
 const defaultNow = (): number => performance.now() / 1000;
 /** Non-terminal output gets a line at every tenth of the way, so logs stay short. */
 const LOG_STEPS = 10;
@@ -45,6 +56,7 @@ export class ProgressBar {
   #lastLogged = -1;
   #lastLength = 0;
   #done = 0;
+  #timing: ProgressTiming = {};
 
   constructor(stream: ProgressStream, options: ProgressBarOptions) {
     this.#stream = stream;
@@ -59,7 +71,7 @@ export class ProgressBar {
   }
 
   /** The line shown for `done` units after `elapsed` seconds. */
-  line(done: number, elapsed: number): string {
+  line(done: number, elapsed: number, note = ''): string {
     const fraction = this.#total > 0 ? Math.min(1, done / this.#total) : 1;
     const rate = elapsed > 0 && done > this.#startAt ? (done - this.#startAt) / elapsed : NaN;
     const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
@@ -67,18 +79,19 @@ export class ProgressBar {
     const timing = done >= this.#total ? `in ${formatDuration(elapsed)}` : `ETA ${formatDuration(estimateRemaining(done - this.#startAt, this.#total - this.#startAt, elapsed))}`;
     const filled = Math.round(fraction * this.#width);
     const bar = this.#stream.isTTY ? ` [${'#'.repeat(filled)}${'.'.repeat(this.#width - filled)}]` : '';
-    return `${this.#label}${bar} ${percent} ${counts} ${formatRate(rate, this.#unit)} ${timing}`;
+    return `${this.#label}${bar} ${percent} ${counts} ${formatRate(rate, this.#unit)} ${timing}${note ? `, ${note}` : ''}`;
   }
 
   /** Reports that `done` units (cumulative) are complete. */
-  update(done: number): void {
+  update(done: number, timing: ProgressTiming = {}): void {
     this.#done = done;
+    this.#timing = timing;
     const t = this.#now();
-    const elapsed = t - this.#start;
+    const elapsed = this.#elapsed(t);
     if (this.#stream.isTTY) {
       if (t - this.#lastDraw < REDRAW_INTERVAL && done < this.#total) return;
       this.#lastDraw = t;
-      const text = this.line(done, elapsed);
+      const text = this.line(done, elapsed, timing.note);
       // Pad over the previous, possibly longer, line.
       this.#stream.write(`\r${text.padEnd(this.#lastLength)}`);
       this.#lastLength = text.length;
@@ -98,12 +111,16 @@ export class ProgressBar {
       this.update(this.#done);
       this.#stream.write('\n');
     } else if (this.#lastLogged !== this.#done) {
-      this.#log(this.#done, this.#now() - this.#start);
+      this.#log(this.#done, this.#elapsed(this.#now()));
     }
+  }
+
+  #elapsed(t: number): number {
+    return this.#timing.elapsed ?? t - this.#start;
   }
 
   #log(done: number, elapsed: number): void {
     this.#lastLogged = done;
-    this.#stream.write(`${this.line(done, elapsed)}\n`);
+    this.#stream.write(`${this.line(done, elapsed, this.#timing.note)}\n`);
   }
 }
