@@ -7,7 +7,7 @@ import { NODE_ONLY_BRANCHES, bundleForBrowser, bundlePages, type Bundles } from 
 
 // The README's app, as written there ("Writing an app"), bundled for the browser with each backend.
 const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-const app = /## Writing an app\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+const app = /## Writing an app[\s\S]*?```js\n(\/\/ app\.mjs[\s\S]*?)```/.exec(readme)?.[1];
 
 const out = mkdtempSync(join(tmpdir(), 'bnkit-bundle-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -26,7 +26,7 @@ describe('bundling for the browser (esbuild, platform browser)', () => {
 
   for (const backend of ['@bnkit/backend-ts', '@bnkit/backend-gpu']) {
     it(`bundles the README app with ${backend}: no node: import, nothing unresolved`, async () => {
-      const entry = join(fileURLToPath(new URL('..', import.meta.url)), `readme-app.${backend.split('-').pop()}.tmp.ts`);
+      const entry = join(fileURLToPath(new URL('..', import.meta.url)), `readme-app.${backend.split('-').pop()}.tmp.mjs`);
       writeFileSync(entry, (app as string).replace("'@bnkit/backend-ts'", `'${backend}'`));
       try {
         // esbuild fails the build on any module it cannot resolve, node: builtins included.
