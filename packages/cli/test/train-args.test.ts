@@ -10,7 +10,7 @@ describe('parseTrainArgs', () => {
     expect(options([])).toEqual({
       backend: 'ts', device: undefined, threads: undefined, epochs: 10, lr: 1, batchSize: 256, seed: 0,
       model: 'lenet-bn', checkpoint: undefined, resume: false, overwrite: false, dataDir: undefined, trainPerClass: undefined,
-      testPerClass: undefined, out: 'out',
+      testPerClass: undefined, out: 'out', given: new Set(),
     });
   });
 
@@ -23,6 +23,7 @@ describe('parseTrainArgs', () => {
       backend: 'gpu', device: 'webgpu', threads: 2, epochs: 3, lr: 0.5, batchSize: 64, seed: -7, model: 'lenet',
       checkpoint: 'run.ckpt', resume: true, overwrite: false, dataDir: 'fm', trainPerClass: 20, testPerClass: 5, out: 'plots',
       init: undefined, export: undefined,
+      given: new Set(['backend', 'device', 'threads', 'epochs', 'lr', 'batch-size', 'seed', 'model', 'checkpoint', 'resume', 'data-dir', 'train-per-class', 'test-per-class', 'out']),
     });
   });
 

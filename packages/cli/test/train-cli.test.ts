@@ -102,9 +102,16 @@ describe('pnpm train on a small subset (ts backend)', () => {
     expect(resumed.stdout).toContain('no BatchNorm layer in this model');
     expect(plotPoints(readFileSync(join(out, 'train-lenet.svg'), 'utf8'), 'test acc')).toBe(2);
 
-    // Resuming a finished run with more epochs continues from epoch 3; the plot holds the whole history.
-    const longer = await train([...common, '--epochs', '3', '--resume']);
-    expect(longer.code).toBe(0);
+    // A flag that would make it another run is refused against the checkpoint's own description of it.
+    const otherSeed = await train(['--checkpoint', checkpoint, '--resume', '--seed', '7', '--out', out]);
+    expect(otherSeed.code).toBe(2);
+    expect(otherSeed.stderr).toMatch(/--seed 7 differs from the run in .*run\.ckpt \(seed 0\); --resume continues that run as it started/);
+
+    // Resuming a finished run with more epochs continues from epoch 3, its other options read from the
+    // checkpoint (the model, subsets and batch size are not given again); the plot holds the whole history.
+    const longer = await train(['--checkpoint', checkpoint, '--resume', '--epochs', '3', '--out', out]);
+    expect(longer.code, longer.stderr).toBe(0);
+    expect(longer.stdout).toContain('model LeNet, 1,000 training / 50 test images, 3 epochs, lr 1, batch 20, seed 0');
     expect(tableRows(longer.stdout).map((r) => r[0])).toEqual(['3']);
     expect(plotPoints(readFileSync(join(out, 'train-lenet.svg'), 'utf8'), 'train loss')).toBe(3);
   }, 120_000);

@@ -3,7 +3,7 @@ import { MIN_TRAINING_BATCH, epochGeometry } from '@bnkit/data/batching';
 import { deriveSeed, seedToUint32, shuffledIndices } from '@bnkit/core';
 import { restoreCheckpoint } from './checkpoint/checkpoint.js';
 import { CheckpointMismatchError } from './checkpoint/errors.js';
-import type { Checkpoint } from './checkpoint/format.js';
+import type { Checkpoint, RunDescription } from './checkpoint/format.js';
 import type { CheckpointFiles } from './checkpoint/files.js';
 import { countCorrect, uploadBatch, validateLabeledImages, type LabeledImages } from './data.js';
 import { evaluate } from './evaluate.js';
@@ -53,8 +53,11 @@ export interface FitOptions {
   onEpoch?(row: EpochRow): void;
   /** Checked before every batch; on abort the run stops at the batch boundary (and checkpoints, if configured). */
   readonly signal?: AbortSignal;
-  /** Saves the model and the run's position every `every` epochs (default 1), at the end, and on abort. */
-  readonly checkpoint?: { readonly path: string; readonly every?: number };
+  /**
+   * Saves the model and the run's position every `every` epochs (default 1), at the end, and on abort;
+   * `run` (the program's description of the run) is stored with them as given.
+   */
+  readonly checkpoint?: { readonly path: string; readonly every?: number; readonly run?: RunDescription };
   /** A checkpoint (or its path) saved by an earlier `fit` of the same run: continue where it stopped. */
   readonly resumeFrom?: string | Checkpoint;
 }
@@ -140,7 +143,7 @@ async function runEpochs(model: Sequential, train: LabeledImages, options: FitOp
   const { batches, examples } = epochGeometry(train.count, batchSize);
   if (batches === 0) throw new InvalidArgumentError(`training data has ${train.count} example; training needs at least 2`);
   const save = async (): Promise<void> => {
-    if (options.checkpoint) await (files as CheckpointFiles).save(options.checkpoint.path, model, state);
+    if (options.checkpoint) await (files as CheckpointFiles).save(options.checkpoint.path, model, state, options.checkpoint.run);
   };
   model.train();
   try {

@@ -30,7 +30,7 @@ export {
   CheckpointError, CheckpointNotFoundError, CorruptCheckpointError, CheckpointMismatchError, CheckpointOverwriteError,
 } from './checkpoint/errors.js';
 export {
-  CHECKPOINT_MAGIC, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeCheckpoint, decodeCheckpoint, type Checkpoint, type HostTensor,
+  CHECKPOINT_MAGIC, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, encodeCheckpoint, decodeCheckpoint, type Checkpoint, type HostTensor, type RunDescription,
 } from './checkpoint/format.js';
 export { encodeEpochRow, decodeEpochRow } from './checkpoint/training-header.js';
 export { captureCheckpoint, restoreCheckpoint, checkpointToBytes, loadCheckpointBytes } from './checkpoint/checkpoint.js';

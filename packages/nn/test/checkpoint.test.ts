@@ -77,6 +77,20 @@ describe('checkpoints', () => {
     model.dispose();
   });
 
+  it("keeps the saving program's description of the run as given, and refuses one that is not a flat object", async () => {
+    const path = join(dir, 'run.ckpt');
+    const model = lenet(backend);
+    const run = { program: 'bnkit-train', model: 'lenet', epochs: 3, lr: 0.5, 'train-per-class': null, resumable: true };
+    await saveCheckpoint(path, model, null, run);
+    expect((await readCheckpoint(path)).run).toEqual(run);
+    expect(decodeCheckpoint(encodeCheckpoint(await captureCheckpoint(model))).run).toBeUndefined();
+    for (const bad of [[1, 2], { nested: { a: 1 } }, { tags: ['a'] }, 'lenet']) {
+      const forged = encodeCheckpoint({ ...(await captureCheckpoint(model)), run: bad as never });
+      expect(() => decodeCheckpoint(forged)).toThrow(/header\.run must be an object of strings, finite numbers, booleans or null/);
+    }
+    model.dispose();
+  });
+
   it('refuses an unknown format version', async () => {
     const model = lenet(backend);
     const checkpoint = await captureCheckpoint(model);

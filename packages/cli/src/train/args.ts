@@ -20,6 +20,14 @@ export interface TrainOptions extends BackendChoice, DataChoice {
   /** safetensors file with PyTorch's names to write at the end. */
   readonly export?: string;
   readonly out: string;
+  /** The flags the command line gave (so --resume knows which run options to take from the checkpoint); all, when absent. */
+  readonly given?: ReadonlySet<string>;
+}
+
+/** The --model value, refused unless it names a model bnkit-train builds. */
+export function modelName(text: string): ModelName {
+  if (!MODELS.includes(text as ModelName)) throw new UsageError(`--model must be one of ${MODELS.join(', ')}, got '${text}'`);
+  return text as ModelName;
 }
 
 export type ParsedArgs = { readonly help: true } | { readonly help: false; readonly options: TrainOptions };
@@ -39,7 +47,9 @@ Options:
   --seed N               seeds weights and shuffling, -2^31 to 2^32-1 (default 0)
   --model NAME           lenet-bn (default) or lenet
   --checkpoint FILE      save the run after every epoch (and on Ctrl-C) to FILE
-  --resume               continue from --checkpoint FILE when it exists
+  --resume               continue the run in --checkpoint FILE when it exists: its model, epochs, lr, batch
+                         size, seed, subsets and data folder come from the checkpoint; --epochs, --lr,
+                         --test-per-class and --data-dir may change them, the others must agree
   --overwrite            replace the checkpoint at --checkpoint FILE with a new run (never a file that is
                          not a bnkit checkpoint)
   --init FILE            start from the weights in FILE (safetensors, PyTorch state_dict names)
@@ -77,10 +87,7 @@ export function parseTrainArgs(argv: readonly string[]): ParsedArgs {
   });
   if (v.help) return { help: true };
 
-  const model = v.model ?? 'lenet-bn';
-  if (!MODELS.includes(model as ModelName)) {
-    throw new UsageError(`--model must be one of ${MODELS.join(', ')}, got '${model}'`);
-  }
+  const model = modelName(v.model ?? 'lenet-bn');
   const checkpoint = nonEmpty('checkpoint', v.checkpoint);
   if (v.resume && checkpoint === undefined) throw new UsageError('--resume needs --checkpoint FILE to resume from');
   if (v.overwrite && checkpoint === undefined) throw new UsageError('--overwrite needs --checkpoint FILE to replace');
@@ -97,13 +104,14 @@ export function parseTrainArgs(argv: readonly string[]): ParsedArgs {
       lr: v.lr === undefined ? 1.0 : positiveNumber('lr', v.lr),
       batchSize: batchSize(v['batch-size'], 256),
       seed: seed(v.seed),
-      model: model as ModelName,
+      model,
       checkpoint,
       resume: v.resume ?? false,
       overwrite: v.overwrite ?? false,
       init,
       export: nonEmpty('export', v.export),
       out: nonEmpty('out', v.out) ?? 'out',
+      given: new Set(Object.keys(v)),
     },
   };
 }

@@ -14,6 +14,7 @@ import type { CommandIo } from '../ui/command.js';
 import { ProgressBar } from '../ui/progress.js';
 import { tableHeader, tableRow } from '../ui/table.js';
 import type { TrainOptions } from './args.js';
+import { describeRun } from './run-description.js';
 import { describeDevice, formatVector, shortDevice } from './report.js';
 
 /** The signal stops the run at the next batch boundary (Ctrl-C); fit checkpoints before returning. */
@@ -170,7 +171,7 @@ async function trainOn(backend: TrainingBackend, data: FashionMnist, model: Sequ
     onBatch: reporter.onBatch,
     onEpoch: reporter.onEpoch,
     signal: io.signal,
-    checkpoint: options.checkpoint ? { path: options.checkpoint } : undefined,
+    checkpoint: options.checkpoint ? { path: options.checkpoint, run: describeRun(options) } : undefined,
     resumeFrom,
   });
   reporter.close();

@@ -17,8 +17,11 @@ export interface Command<O> {
   /** Parses argv; throws UsageError on a bad command line. Pure: touches no file. */
   parse(argv: readonly string[]): { readonly help: true } | { readonly help: false; readonly options: O };
   readonly usage: string;
-  /** Checks what the options name on disk (outputs writable, files to resume from) before any work; throws UsageError. */
-  prepare?(options: O): Promise<void>;
+  /**
+   * Checks what the options name on disk (outputs writable, files to resume from) before any work; throws
+   * UsageError. May return the options to run with (a resumed run's, read from its checkpoint).
+   */
+  prepare?(options: O): Promise<O | void>;
   /** Runs with a signal that the first Ctrl-C aborts; resolves whether it stopped early. */
   run(options: O, signal: AbortSignal): Promise<{ readonly stopped: boolean }>;
   /** A failure of `run` that is the command line's fault (exit 2) beyond a UsageError or a data folder missing its files. */
@@ -47,7 +50,7 @@ export async function runCommand<O>(command: Command<O>, argv: readonly string[]
   let parsed;
   try {
     parsed = command.parse(argv);
-    if (!parsed.help) await command.prepare?.(parsed.options);
+    if (!parsed.help) parsed = { help: false, options: (await command.prepare?.(parsed.options)) ?? parsed.options };
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     return refuse(e);

@@ -2,15 +2,15 @@ import { formatShape, shapesEqual } from '@bnkit/core';
 import type { Sequential } from '../sequential.js';
 import type { TrainingState } from '../training-state.js';
 import { CheckpointMismatchError } from './errors.js';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type HostTensor } from './format.js';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type HostTensor, type RunDescription } from './format.js';
 
 /** Captures the model's parameters and running statistics (and, optionally, the run's position). */
-export async function captureCheckpoint(model: Sequential, training: TrainingState | null = null): Promise<Checkpoint> {
+export async function captureCheckpoint(model: Sequential, training: TrainingState | null = null, run?: RunDescription): Promise<Checkpoint> {
   const state = await model.state();
   const shapes = model.shapes();
   const tensors: Record<string, HostTensor> = {};
   for (const [name, data] of Object.entries(state)) tensors[name] = { shape: shapes[name], data };
-  return { tensors, training, model: model.describe() };
+  return { tensors, training, model: model.describe(), ...(run !== undefined ? { run } : {}) };
 }
 
 /**
@@ -33,8 +33,8 @@ export function restoreCheckpoint(model: Sequential, checkpoint: Checkpoint, sou
 }
 
 /** The model (and the run's position) as checkpoint bytes, e.g. for a download or IndexedDB; saveCheckpoint writes these. */
-export async function checkpointToBytes(model: Sequential, training: TrainingState | null = null): Promise<Uint8Array> {
-  return encodeCheckpoint(await captureCheckpoint(model, training));
+export async function checkpointToBytes(model: Sequential, training: TrainingState | null = null, run?: RunDescription): Promise<Uint8Array> {
+  return encodeCheckpoint(await captureCheckpoint(model, training, run));
 }
 
 /** Verifies checkpoint bytes and loads them into the model; returns the checkpoint (its `training` position included). */

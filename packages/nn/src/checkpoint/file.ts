@@ -6,7 +6,7 @@ import { removeOrphanedTemps, writeFileAtomic } from './atomic-write.js';
 import { checkpointToBytes, loadCheckpointBytes } from './checkpoint.js';
 import { CheckpointNotFoundError, CheckpointOverwriteError, CorruptCheckpointError } from './errors.js';
 import type { CheckpointFiles } from './files.js';
-import { CHECKPOINT_MAGIC, decodeCheckpoint, type Checkpoint } from './format.js';
+import { CHECKPOINT_MAGIC, decodeCheckpoint, type Checkpoint, type RunDescription } from './format.js';
 
 // Checkpoint files (Node): the bytes of checkpoint.ts, written atomically.
 
@@ -39,11 +39,11 @@ export async function checkpointFileKind(path: string): Promise<'none' | 'checkp
  * Replaces an earlier checkpoint, never any other file (CheckpointOverwriteError). Removes the temporary
  * files of earlier saves that were killed.
  */
-export async function saveCheckpoint(path: string, model: Sequential, training: TrainingState | null = null): Promise<void> {
+export async function saveCheckpoint(path: string, model: Sequential, training: TrainingState | null = null, run?: RunDescription): Promise<void> {
   if ((await checkpointFileKind(path)) === 'other') {
     throw new CheckpointOverwriteError(path, 'exists and is not a bnkit checkpoint; bnkit does not replace it (choose another path)');
   }
-  await writeFileAtomic(path, await checkpointToBytes(model, training));
+  await writeFileAtomic(path, await checkpointToBytes(model, training, run));
 }
 
 /**

@@ -30,6 +30,12 @@ export interface HostTensor {
   readonly data: Float32Array;
 }
 
+/**
+ * What the program that trained says about its run (bnkit-train keeps its options here, so `--resume`
+ * continues the run without them): flat, JSON-safe values, kept as given; @bnkit/nn does not read them.
+ */
+export type RunDescription = Readonly<Record<string, string | number | boolean | null>>;
+
 export interface Checkpoint {
   /** Parameters and running statistics by qualified name (`conv1.weight`, `bn1.runningMean`, ...). */
   readonly tensors: Readonly<Record<string, HostTensor>>;
@@ -37,6 +43,8 @@ export interface Checkpoint {
   readonly training: TrainingState | null;
   /** Description of the model that was saved (`Sequential.describe()`), for messages. */
   readonly model: string;
+  /** The saving program's description of the run, when it gave one. */
+  readonly run?: RunDescription;
 }
 
 interface TensorEntry {
@@ -53,6 +61,14 @@ interface Header {
   readonly tensors: TensorEntry[];
   /** As training-header.ts writes it (non-finite losses as strings); null for a bare model. */
   readonly training: unknown;
+  readonly run?: unknown;
+}
+
+/** A run description as a header holds it, or undefined when it is anything else. */
+function runDescriptionOf(v: unknown): RunDescription | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const flat = Object.values(v).every((x) => x === null || typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x)));
+  return flat ? (v as RunDescription) : undefined;
 }
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
@@ -65,6 +81,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   const header: Header = {
     format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, model: checkpoint.model, tensors: entries,
     training: checkpoint.training === null ? null : encodeTrainingState(checkpoint.training),
+    ...(checkpoint.run !== undefined ? { run: checkpoint.run } : {}),
   };
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 4) * 4;
@@ -129,5 +146,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = '<memory>'): Checkp
   }
   if (expectedOffset !== payloadValues) throw bad(`payload holds ${payloadValues} values but the header lists ${expectedOffset}`);
   const training: TrainingState | null = header.training === null ? null : decodeTrainingState(header.training, bad);
-  return { tensors, training, model: header.model };
+  const run = header.run === undefined ? undefined : runDescriptionOf(header.run);
+  if (header.run !== undefined && run === undefined) throw bad('header.run must be an object of strings, finite numbers, booleans or null');
+  return { tensors, training, model: header.model, ...(run !== undefined ? { run } : {}) };
 }
