@@ -8,7 +8,7 @@ export { CHECKS } from './checks/index.js';
 export type { CheckContext, CheckDefinition, CheckOutcome, RunSettings } from './checks/types.js';
 export { checkProperty, ToleranceExceeded, BehaviourViolated, type PropertyOptions } from './property.js';
 export type { TensorScope } from './scope.js';
-export { OP_RUNNERS, runnerFor, type OpRunner } from './fixtures/ops/index.js';
+export { OP_RUNNERS, runnerFor, type OpRunner, type OutputShapes } from './fixtures/ops/index.js';
 export { loadFixtureDirs, loadFixtureFile } from './fixtures/load.js';
 export type { Fixture, HostTensor, LoadedFixture, TensorJson } from './fixtures/types.js';
 export { formatReport } from './report/table.js';
