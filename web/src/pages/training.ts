@@ -1,4 +1,4 @@
-import { fit, lenetBN, type BatchNorm, type EpochRow, type Sequential } from '@bnkit/nn';
+import { fit as fitModel, lenetBN, type BatchNorm, type EpochRow, type Sequential } from '@bnkit/nn';
 import { DEFAULT_DATA_URL, fetchFashionMnist, takePerClass } from '@bnkit/data';
 import { backendFactory } from './backends.js';
 import { byId, numberParam, param, setState, showError } from './dom.js';
@@ -69,7 +69,7 @@ async function run(): Promise<void> {
   const model = lenetBN(backend, { seed });
   try {
     await showBatchNorm(model);
-    const { history } = await fit(model, train, {
+    const { history } = await fitModel(model, train, {
       epochs, lr, batchSize, seed, test,
       onBatch: (p) => {
         if (p.epoch !== running.epoch) running = { epoch: p.epoch, lossSum: 0, examples: 0 };
