@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXCEPTIONS } from './exceptions.mjs';
-import { documentationBlocks, documentationFiles, fencedBlocks, shellCommands } from './markdown.mjs';
+import { documentationBlocks, documentationFiles, fencedBlocks, inlineCommands, shellCommands } from './markdown.mjs';
 import { withTarballs } from './projects.mjs';
 import { satisfiesCaret } from './release.mjs';
 
@@ -24,6 +24,25 @@ describe('the doc test reads Markdown as a reader copies it', () => {
       { offset: 1, command: 'pnpm one   # why' },
       { offset: 3, command: 'npx two --flag x --other' },
       { offset: 6, command: 'pnpm three' },
+    ]);
+  });
+
+  it('finds the commands written inline outside fenced blocks, in tables and sentences, and marks templates', () => {
+    const text = [
+      '| `pnpm bench` | times `node:fs`-free rows; see `pnpm-lock.yaml` |',
+      '| `pnpm conformance --backend=<ts\\|gpu>` | a template |',
+      '```sh',
+      'pnpm inside-a-block',
+      '```',
+      'Run `node app.mjs`, or `pnpm',
+      'train --quick` on two lines, or ``npx a `b` c``.',
+    ].join('\n');
+    expect(inlineCommands(text)).toEqual([
+      { line: 1, command: 'pnpm bench', template: false },
+      { line: 2, command: 'pnpm conformance --backend=<ts|gpu>', template: true },
+      { line: 6, command: 'node app.mjs', template: false },
+      { line: 6, command: 'pnpm train --quick', template: false },
+      { line: 7, command: 'npx a `b` c', template: false },
     ]);
   });
 

@@ -1,7 +1,9 @@
 // The documented samples and commands the doc test does not run as written, each with why. An entry names
 // its file and either `command`, a shell command exactly as documented (its trailing `# comment` aside), or
 // `includes`, a piece of text of the code block it covers; an entry that matches nothing fails the doc
-// test, so this list cannot outlive what it excuses. `instead`, where given, is what runs in its place.
+// test, so this list cannot outlive what it excuses. `instead`, where given, is what runs in its place;
+// `requires: 'torch'` marks a command that runs only where a python3 imports torch (skipped elsewhere, as
+// PyTorch is optional in bnkit).
 
 export const EXCEPTIONS = [
   {
@@ -71,5 +73,55 @@ export const EXCEPTIONS = [
     file: 'packages/data/README.md',
     includes: 'interface LabeledImages {',
     reason: 'a type declaration shown for reference, not a program',
+  },
+
+  // Commands written inline, in tables and sentences (the rest of them run, or are the same as a block's).
+  {
+    file: 'README.md',
+    command: 'pnpm conformance --backend=gpu --device=webgpu',
+    reason: 'the unpinned default run on a software adapter takes tens of minutes; `pnpm test` runs its CI gate, this command with --profile=training --lenet=quick and a pinned seed and run count (scripts/conformance-gates.mjs)',
+  },
+  { file: 'README.md', command: 'pnpm train --backend=ts', reason: 'long: 10 epochs on 60,000 images; packages/cli/README.md\'s quick variant runs' },
+  {
+    file: 'README.md',
+    command: 'pnpm bench',
+    reason: 'long: every backend, on lavapipe too, with its anchors; `pnpm bench --quick --backends ts` runs instead',
+    instead: 'pnpm bench --quick --backends ts',
+  },
+  { file: 'README.md', command: 'pnpm test:campaign', reason: '`pnpm test` runs it just before this doc test' },
+  { file: 'README.md', command: 'pnpm docs:api', reason: '`pnpm test` runs it just before this doc test' },
+  { file: 'README.md', command: 'pnpm test:docs', reason: 'this doc test' },
+  { file: 'README.md', command: 'pnpm campaign', reason: 'long: the full campaign (over 10,000 trials); `pnpm test` runs its bounded sample (`pnpm test:campaign`)' },
+  { file: 'README.md', command: 'npm init -y', reason: 'every project of this doc test is made with it (scripts/doctest/projects.mjs)' },
+  { file: 'README.md', command: 'pnpm typecheck', reason: '`.ci/run` runs it before `pnpm test`' },
+  {
+    file: 'README.md',
+    command: 'pnpm conformance --backend=./my-backend.js --profile=training --junit=report.xml',
+    reason: 'names the reader\'s own backend file; conformance/README.md\'s recipe writes a backend and gates it in a project of its own',
+  },
+  { file: 'packages/backend-tfjs/README.md', command: 'pnpm approve-builds', reason: 'interactive, and part of installing the native tfjs-node-gpu package (see `pnpm add @tensorflow/tfjs-node-gpu`)' },
+  { file: 'packages/backend-tfjs/README.md', command: 'pnpm rebuild', reason: 'part of installing the native tfjs-node-gpu package (see `pnpm add @tensorflow/tfjs-node-gpu`)' },
+  {
+    file: 'packages/backend-tfjs/README.md',
+    command: "node -e \"import('@bnkit/backend-tfjs').then(async m => { const b = await m.createBackend({ device: 'tensorflow' }); console.log(b.device); await b.close(); })\"",
+    reason: 'checks an installed @tensorflow/tfjs-node-gpu, which needs an NVIDIA GPU; backend-tfjs\'s tests check the refusal where it is missing',
+  },
+  { file: 'packages/backend-tfjs/README.md', command: 'pnpm --filter @bnkit/backend-tfjs test', reason: '`pnpm test` runs every package\'s tests' },
+  { file: 'packages/backend-ts/README.md', command: 'node --cpu-prof', reason: 'a node flag named in a sentence, not a command' },
+  { file: 'packages/backend-ts/README.md', command: 'pnpm --filter @bnkit/backend-ts test', reason: '`pnpm test` runs every package\'s tests' },
+  { file: 'packages/cli/README.md', command: 'pnpm --filter @bnkit/cli test', reason: '`pnpm test` runs every package\'s tests' },
+  { file: 'packages/data/README.md', command: 'pnpm --filter @bnkit/data test', reason: '`pnpm test` runs every package\'s tests' },
+  { file: 'fixtures/README.md', command: 'pnpm --filter @bnkit/fixtures test', reason: '`pnpm test` runs every package\'s tests' },
+  {
+    file: 'fixtures/README.md',
+    command: 'python3 generate.py --check',
+    reason: 'runs in fixtures/pytorch/ with the PyTorch the cases were made with (2.11); the fixtures package\'s tests check every stored case against its schema and rule',
+  },
+  { file: 'conformance/README.md', command: 'npx bnkit-conformance', reason: 'the bin\'s name in a sentence; the recipe below runs it with its arguments' },
+  {
+    file: 'packages/nn/README.md',
+    command: 'node packages/cli/scripts/pytorch-exchange.mjs',
+    requires: 'torch',
+    reason: 'trains in PyTorch as well (python3 with torch)',
   },
 ];

@@ -1,5 +1,6 @@
-// Finds the documentation files and pulls every fenced code block out of them, and every command out of a
-// shell block, so the doc test can run what a reader would copy.
+// Finds the documentation files and pulls every fenced code block out of them, every command out of a
+// shell block, and every command written inline (in a table or a sentence), so the doc test can run what a
+// reader would copy.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -66,5 +67,53 @@ export function shellCommands(code) {
 export function documentationBlocks(root) {
   return documentationFiles(root).flatMap((file) =>
     fencedBlocks(readFileSync(join(root, file), 'utf8')).map((block) => ({ ...block, file, name: `${file}:${block.line}` })),
+  );
+}
+
+/** What starts a command a reader would type; an inline span starting otherwise (`node:fs`, `pnpm-lock.yaml`) is a name. */
+const COMMAND_START = /^(pnpm|npm|npx|node|python3) \S/;
+/** A span holding one of these is a template: `<backend>`, `[DIR]` and `…` stand for the reader's choice. */
+const PLACEHOLDER = /[<[\]…]/;
+
+/**
+ * The commands written as inline code outside fenced blocks: `{ line, command, template }`. A table cell's
+ * escaped `\|` is read as `|`, and a span broken over lines is joined with one space, as Markdown renders it.
+ */
+export function inlineCommands(text) {
+  const commands = [];
+  const lines = text.split('\n');
+  let fence = null;
+  let prose = [];
+  const flush = () => {
+    const joined = prose.map((p) => p.text).join('\n');
+    for (const m of joined.matchAll(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g)) {
+      const command = m[2].replace(/\\\|/g, '|').replace(/\s+/g, ' ').trim();
+      if (!COMMAND_START.test(command)) continue;
+      const before = joined.slice(0, m.index).split('\n').length - 1;
+      commands.push({ line: prose[before].line, command, template: PLACEHOLDER.test(command) });
+    }
+    prose = [];
+  };
+  lines.forEach((raw, i) => {
+    const open = /^(```+)/.exec(raw);
+    if (fence === null && open) {
+      flush();
+      fence = open[1];
+    } else if (fence !== null) {
+      if (raw.trim() === fence) fence = null;
+    } else if (raw.trim() === '') {
+      flush();
+    } else {
+      prose.push({ line: i + 1, text: raw });
+    }
+  });
+  flush();
+  return commands;
+}
+
+/** Every inline command of every documentation file, each named `file:line`. */
+export function documentationInlineCommands(root) {
+  return documentationFiles(root).flatMap((file) =>
+    inlineCommands(readFileSync(join(root, file), 'utf8')).map((c) => ({ ...c, file, name: `${file}:${c.line}` })),
   );
 }

@@ -10,6 +10,9 @@
 //    first (TypeScript's transpileModule), and every TypeScript sample is then type-checked as an ES module.
 //  * JSON blocks are parsed; Python blocks run with python3 in the project; blocks without a language are
 //    output or formulas, listed as text.
+//  * Commands written inline, in a table or a sentence (`pnpm bench`), run the same way after the blocks; one
+//    already run (in a block or inline elsewhere) is listed with that run's status instead of running twice,
+//    and a template (`--backend=<name>`, `[DIR]`) is listed as text.
 //
 // The samples of conformance/README.md are a backend author's: they run in a second project, which gates the
 // hand-written backend that README shows. The exceptions (exceptions.mjs) are listed with their reasons.
@@ -21,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXCEPTIONS } from './exceptions.mjs';
-import { documentationBlocks, shellCommands } from './markdown.mjs';
+import { documentationBlocks, documentationInlineCommands, shellCommands } from './markdown.mjs';
 import { freshProject, installedBytes, npmEnvironment, packTarballs, withTarballs, workspaceDependencies } from './projects.mjs';
 import { releaseMismatches } from './release.mjs';
 
@@ -39,16 +42,31 @@ const COMMAND_OUTPUTS = ['out/run.ckpt', 'out/experiment', 'out/lr-sweep'];
 const work = mkdtempSync(join(tmpdir(), 'bnkit-doctest-'));
 const results = [];
 const used = new Set();
+/** Each command already dealt with (its trailing comment aside) → where and how: `{ name, status, note }`. */
+const done = new Map();
+const bare = (command) => command.replace(/\s+#.*$/, '').trim();
 
 function record(name, kind, status, seconds, note = '') {
   results.push({ name, kind, status, seconds, note });
   process.stdout.write(`${status.padEnd(4)} ${name} (${kind})${note ? ` — ${note}` : ''}\n`);
 }
 
+/** Records a command's outcome and remembers it, so the same command met again is not run twice. */
+function recordCommand(name, command, status, seconds, note = '') {
+  record(name, `sh: ${command}`, status, seconds, note);
+  if (!done.has(bare(command))) done.set(bare(command), { name, status, note });
+}
+
+/** The interpreter as the bench picks it: BNKIT_PYTHON, else python3 on PATH, else the system's; one that imports torch. */
+let torchPython;
+function pythonWithTorch() {
+  torchPython ??= [process.env.BNKIT_PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch']).status === 0) ?? null;
+  return torchPython;
+}
+
 /** The exception for a shell command (`kind` 'command') or a code block ('block') of `file`, if any. */
 function exceptionFor(file, kind, text) {
-  const bare = text.replace(/\s+#.*$/, '');
-  const entry = EXCEPTIONS.find((e) => e.file === file && (kind === 'command' ? e.command === bare : e.includes !== undefined && text.includes(e.includes)));
+  const entry = EXCEPTIONS.find((e) => e.file === file && (kind === 'command' ? e.command === bare(text) : e.includes !== undefined && text.includes(e.includes)));
   if (entry) used.add(entry);
   return entry;
 }
@@ -79,18 +97,40 @@ function sampleFile(block) {
 function runShell(block, project, tarballs, dependencies) {
   for (const { offset, command } of shellCommands(block.code)) {
     const name = `${block.file}:${block.line + 1 + offset}`;
-    if (!selected(name, command)) continue;
-    const exception = exceptionFor(block.file, 'command', command);
-    if (exception && !exception.instead) {
-      record(name, `sh: ${command}`, 'skip', 0, exception.reason);
-      continue;
-    }
-    const run = exception?.instead ?? command;
-    const inProject = /^(npm|npx) /.test(run);
-    const line = inProject ? withTarballs(run, tarballs, dependencies) : run;
-    const r = execute('bash', ['-c', line], inProject ? project : root);
-    record(name, `sh: ${command}`, r.ok ? 'ok' : 'FAIL', r.seconds, [exception ? `ran \`${run}\`: ${exception.reason}` : '', r.why].filter(Boolean).join('; '));
+    if (selected(name, command)) runCommand(name, block.file, command, project, tarballs, dependencies);
   }
+}
+
+/**
+ * Runs one documented command as the reader would: `npm`/`npx` in the reader's project, `node FILE` where a
+ * sample wrote FILE, `python3` with an interpreter that has torch (skipped where none has), anything else
+ * from the repository root; an exception's `instead` runs in its place.
+ */
+function runCommand(name, file, command, project, tarballs, dependencies) {
+  let exception = exceptionFor(file, 'command', command);
+  if (exception?.requires === 'torch') {
+    if (pythonWithTorch() === null) return recordCommand(name, command, 'skip', 0, `no python3 here imports torch: ${exception.reason}`);
+    exception = undefined;
+  }
+  if (exception && !exception.instead) return recordCommand(name, command, 'skip', 0, exception.reason);
+  const run = exception?.instead ?? command;
+  const python = /^python3 /.test(run) ? pythonWithTorch() : undefined;
+  if (python === null) return recordCommand(name, command, 'skip', 0, 'no python3 here imports torch, which it needs');
+  const inProject = /^(npm|npx) /.test(run) || (/^node (\S+)/.test(run) && existsSync(join(project, /^node (\S+)/.exec(run)[1])));
+  const line = python ? run.replace(/^python3/, python) : inProject ? withTarballs(run, tarballs, dependencies) : run;
+  // A node script that shells out to python3 (the PyTorch exchange) gets the interpreter that has torch.
+  const env = { ...npmEnvironment(), ...(pythonWithTorch() ? { PYTHON: pythonWithTorch() } : {}) };
+  const r = execute('bash', ['-c', line], inProject ? project : root, env);
+  recordCommand(name, command, r.ok ? 'ok' : 'FAIL', r.seconds, [exception ? `ran \`${run}\`: ${exception.reason}` : '', r.why].filter(Boolean).join('; '));
+}
+
+/** An inline command: run unless it is a template or was already dealt with under another name. */
+function runInline(entry, project, tarballs, dependencies) {
+  if (!selected(entry.name, entry.command)) return;
+  if (entry.template) return record(entry.name, `sh: ${entry.command}`, 'text', 0, 'a template: its <…>, […] or … stand for the reader\'s choice');
+  const earlier = done.get(bare(entry.command));
+  if (earlier) return record(entry.name, `sh: ${entry.command}`, earlier.status, 0, `as ${earlier.name}${earlier.note ? `: ${earlier.note}` : ''}`);
+  runCommand(entry.name, entry.file, entry.command, project, tarballs, dependencies);
 }
 
 const typeChecked = new Map();
@@ -133,7 +173,10 @@ function runBlock(block, project, tarballs, dependencies) {
   if (exception) return record(block.name, kind, 'skip', 0, exception.reason);
   if (['js', 'mjs', 'ts'].includes(block.lang)) {
     const r = runScript(block, project);
-    return record(block.name, kind, r.ok ? 'ok' : 'FAIL', r.seconds, [`as ${sampleFile(block)}`, r.why].filter(Boolean).join('; '));
+    const status = r.ok ? 'ok' : 'FAIL';
+    // What ran is `node FILE` in the project, which is how the prose around a named sample says to run it.
+    if (!/\.m?ts$/.test(sampleFile(block))) done.set(`node ${sampleFile(block)}`, { name: block.name, status, note: `the ${kind} sample` });
+    return record(block.name, kind, status, r.seconds, [`as ${sampleFile(block)}`, r.why].filter(Boolean).join('; '));
   }
   if (block.lang === 'json') {
     try {
@@ -145,8 +188,7 @@ function runBlock(block, project, tarballs, dependencies) {
   }
   if (block.lang === 'python') {
     // PyTorch is optional in bnkit (the bench lists its anchors as skipped without it); so is this sample.
-    // The interpreter as the bench picks it: BNKIT_PYTHON, else python3 on PATH, else the system's.
-    const python = [process.env.BNKIT_PYTHON, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import torch']).status === 0);
+    const python = pythonWithTorch();
     if (!python) return record(block.name, kind, 'skip', 0, 'no python3 here imports torch (the sample loads the weights into PyTorch)');
     const path = join(project, `samples/${block.name.replace(/[^\w-]+/g, '-')}.py`);
     mkdirSync(dirname(path), { recursive: true });
@@ -160,7 +202,7 @@ function runBlock(block, project, tarballs, dependencies) {
 // ------------------------------------------------------------------------------------------------ main
 for (const output of COMMAND_OUTPUTS) rmSync(join(root, output), { recursive: true, force: true });
 const blocks = documentationBlocks(root);
-process.stdout.write(`doc test: ${blocks.length} blocks in ${new Set(blocks.map((b) => b.file)).size} files; projects under ${work}\n`);
+process.stdout.write(`doc test: ${blocks.length} blocks and ${documentationInlineCommands(root).length} inline commands in ${new Set(blocks.map((b) => b.file)).size} files; projects under ${work}\n`);
 const started = Date.now();
 const tarballs = packTarballs(root, join(work, 'tarballs'));
 const dependencies = workspaceDependencies(root);
@@ -182,6 +224,9 @@ for (const block of blocks) {
     appComplete = true;
   }
   runBlock(block, project, tarballs, dependencies);
+}
+for (const entry of documentationInlineCommands(root)) {
+  runInline(entry, entry.file === 'conformance/README.md' ? backendProject : app, tarballs, dependencies);
 }
 for (const [project, files] of typeChecked) {
   const r = typeCheck(project, files);
