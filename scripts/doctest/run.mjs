@@ -107,21 +107,23 @@ function runShell(block, project, tarballs, dependencies) {
  * from the repository root; an exception's `instead` runs in its place.
  */
 function runCommand(name, file, command, project, tarballs, dependencies) {
-  let exception = exceptionFor(file, 'command', command);
-  if (exception?.requires === 'torch') {
-    if (pythonWithTorch() === null) return recordCommand(name, command, 'skip', 0, `no python3 here imports torch: ${exception.reason}`);
-    exception = undefined;
+  const exception = exceptionFor(file, 'command', command);
+  // An exception with `requires` does not excuse the command: it runs wherever what it requires is present.
+  const excused = exception !== undefined && exception.requires === undefined;
+  if (excused && !exception.instead) return recordCommand(name, command, 'skip', 0, exception.reason);
+  const run = (excused && exception.instead) || command;
+  const python = pythonWithTorch();
+  const isPython = /^python3 /.test(run);
+  if (python === null && (isPython || exception?.requires === 'torch')) {
+    return recordCommand(name, command, 'skip', 0, `no python3 here imports torch${exception?.requires === 'torch' ? `: ${exception.reason}` : ', which it needs'}`);
   }
-  if (exception && !exception.instead) return recordCommand(name, command, 'skip', 0, exception.reason);
-  const run = exception?.instead ?? command;
-  const python = /^python3 /.test(run) ? pythonWithTorch() : undefined;
-  if (python === null) return recordCommand(name, command, 'skip', 0, 'no python3 here imports torch, which it needs');
-  const inProject = /^(npm|npx) /.test(run) || (/^node (\S+)/.test(run) && existsSync(join(project, /^node (\S+)/.exec(run)[1])));
-  const line = python ? run.replace(/^python3/, python) : inProject ? withTarballs(run, tarballs, dependencies) : run;
+  const nodeFile = /^node (\S+)/.exec(run)?.[1];
+  const inProject = /^(npm|npx) /.test(run) || (nodeFile !== undefined && existsSync(join(project, nodeFile)));
+  const line = isPython ? run.replace(/^python3/, python) : inProject ? withTarballs(run, tarballs, dependencies) : run;
   // A node script that shells out to python3 (the PyTorch exchange) gets the interpreter that has torch.
-  const env = { ...npmEnvironment(), ...(pythonWithTorch() ? { PYTHON: pythonWithTorch() } : {}) };
+  const env = python ? { ...npmEnvironment(), PYTHON: python } : npmEnvironment();
   const r = execute('bash', ['-c', line], inProject ? project : root, env);
-  recordCommand(name, command, r.ok ? 'ok' : 'FAIL', r.seconds, [exception ? `ran \`${run}\`: ${exception.reason}` : '', r.why].filter(Boolean).join('; '));
+  recordCommand(name, command, r.ok ? 'ok' : 'FAIL', r.seconds, [excused ? `ran \`${run}\`: ${exception.reason}` : '', r.why].filter(Boolean).join('; '));
 }
 
 /** An inline command: run unless it is a template or was already dealt with under another name. */
@@ -172,11 +174,12 @@ function runBlock(block, project, tarballs, dependencies) {
   const exception = exceptionFor(block.file, 'block', block.code);
   if (exception) return record(block.name, kind, 'skip', 0, exception.reason);
   if (['js', 'mjs', 'ts'].includes(block.lang)) {
+    const file = sampleFile(block);
     const r = runScript(block, project);
     const status = r.ok ? 'ok' : 'FAIL';
     // What ran is `node FILE` in the project, which is how the prose around a named sample says to run it.
-    if (!/\.m?ts$/.test(sampleFile(block))) done.set(`node ${sampleFile(block)}`, { name: block.name, status, note: `the ${kind} sample` });
-    return record(block.name, kind, status, r.seconds, [`as ${sampleFile(block)}`, r.why].filter(Boolean).join('; '));
+    if (!/\.m?ts$/.test(file)) done.set(`node ${file}`, { name: block.name, status, note: `the ${kind} sample` });
+    return record(block.name, kind, status, r.seconds, [`as ${file}`, r.why].filter(Boolean).join('; '));
   }
   if (block.lang === 'json') {
     try {
@@ -202,7 +205,8 @@ function runBlock(block, project, tarballs, dependencies) {
 // ------------------------------------------------------------------------------------------------ main
 for (const output of COMMAND_OUTPUTS) rmSync(join(root, output), { recursive: true, force: true });
 const blocks = documentationBlocks(root);
-process.stdout.write(`doc test: ${blocks.length} blocks and ${documentationInlineCommands(root).length} inline commands in ${new Set(blocks.map((b) => b.file)).size} files; projects under ${work}\n`);
+const inline = documentationInlineCommands(root);
+process.stdout.write(`doc test: ${blocks.length} blocks and ${inline.length} inline commands in ${new Set(blocks.map((b) => b.file)).size} files; projects under ${work}\n`);
 const started = Date.now();
 const tarballs = packTarballs(root, join(work, 'tarballs'));
 const dependencies = workspaceDependencies(root);
@@ -212,9 +216,12 @@ const backendProject = freshProject(join(work, 'my-backend'));
 mkdirSync(join(app, 'packages/nn/test'), { recursive: true });
 symlinkSync(join(root, 'packages/nn/test/pytorch'), join(app, 'packages/nn/test/pytorch'));
 
+/** The backend author's samples (conformance/README.md) run in their own project, every other one in the app's. */
+const projectFor = (file) => (file === 'conformance/README.md' ? backendProject : app);
+
 let appComplete = false;
 for (const block of blocks) {
-  const project = block.file === 'conformance/README.md' ? backendProject : app;
+  const project = projectFor(block.file);
   if (project === app && block.file !== 'README.md' && !appComplete) {
     // The root README's app is the newcomer's first project, installed as that README says; the packages'
     // own samples need the rest of the packages beside it.
@@ -225,9 +232,7 @@ for (const block of blocks) {
   }
   runBlock(block, project, tarballs, dependencies);
 }
-for (const entry of documentationInlineCommands(root)) {
-  runInline(entry, entry.file === 'conformance/README.md' ? backendProject : app, tarballs, dependencies);
-}
+for (const entry of inline) runInline(entry, projectFor(entry.file), tarballs, dependencies);
 for (const [project, files] of typeChecked) {
   const r = typeCheck(project, files);
   record(`${project === app ? 'app' : 'my-backend'} project`, `tsc NodeNext: ${files.join(', ')}`, r.ok ? 'ok' : 'FAIL', r.seconds, r.why);
