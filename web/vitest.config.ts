@@ -1,9 +1,6 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../vitest.config.js';
 
-export default defineConfig({
-  test: {
-    // Pages run the suite and train in a software-rendered browser on a loaded machine: minutes, not seconds.
-    testTimeout: 15 * 60_000,
-    hookTimeout: 5 * 60_000,
-  },
-});
+// Pages run the suite and train in a software-rendered browser on a loaded machine: longer than the
+// shared limit allows for one test.
+export default mergeConfig(shared, defineConfig({ test: { testTimeout: 15 * 60_000 } }));

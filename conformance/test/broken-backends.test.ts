@@ -37,7 +37,7 @@ describe('the suite rejects deliberately broken backends', () => {
     ['input gradient without the xhat·Σ(dy·xhat) term', 'gradients', missingXhatTerm],
   ];
 
-  it.each(cases)('%s → %s fails', { timeout: 60_000 }, async (_fault, check, factory) => {
+  it.each(cases)('%s → %s fails', async (_fault, check, factory) => {
     const report = await conformance(factory);
     expect(report.ok).toBe(false);
     expect(failing(report)).toContain(check);
@@ -50,11 +50,11 @@ describe('the suite rejects deliberately broken backends', () => {
     }
   });
 
-  it('the large-offset fixture is what exposes one-pass float32 variance', { timeout: 60_000 }, async () => {
+  it('the large-offset fixture is what exposes one-pass float32 variance', async () => {
     expect(failingFixtures(await conformance(float32OnePass))).toContain('batchNorm/train-large-offset-1e3');
   });
 
-  it('the swapped estimator fails the biased and unbiased fixtures by id', { timeout: 60_000 }, async () => {
+  it('the swapped estimator fails the biased and unbiased fixtures by id', async () => {
     const ids = failingFixtures(await conformance(estimatorSwapped));
     expect(ids).toContain('batchNorm/train-nc-2x84-biased');
     expect(ids).toContain('batchNorm/train-nchw-4x3x5x5');
@@ -62,7 +62,7 @@ describe('the suite rejects deliberately broken backends', () => {
 });
 
 describe('the correct backend', () => {
-  it('passes every check', { timeout: 60_000 }, async () => {
+  it('passes every check', async () => {
     const report = await conformance(createBackend as Factory);
     expect(report.checks.filter((c) => c.status !== 'pass' && c.status !== 'skip')).toEqual([]);
     expect(report.ok).toBe(true);
@@ -70,7 +70,7 @@ describe('the correct backend', () => {
     expect(report.counts.propertyRuns).toBeGreaterThanOrEqual(7 * 20);
   });
 
-  it('replays a seed to the same verdicts and worst errors', { timeout: 60_000 }, async () => {
+  it('replays a seed to the same verdicts and worst errors', async () => {
     const a = await conformance(createBackend as Factory);
     const b = await conformance(createBackend as Factory);
     expect(b.checks.map((c) => [c.id, c.status, c.worst?.where])).toEqual(a.checks.map((c) => [c.id, c.status, c.worst?.where]));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHILD_LIMIT_MS } from '../../vitest.config.js';
 import { MAX_NUM_RUNS, parseCli } from '../dist/cli-options.js';
 
 /* Command lines bnkit-conformance refuses before the suite runs: exit 2, the reason, nothing on stdout. */
@@ -40,11 +41,11 @@ describe('bnkit-conformance refuses a bad command line before any check (exit 2)
     [['--backend=ts', '--json=/proc/bnkit/report.json'], /--json: cannot create the directory \/proc\/bnkit/],
     [['--backend=ts', '--junit', work], /--junit: .* exists and is not a regular file/],
   ])('%j', (args, message) => {
-    const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: CHILD_LIMIT_MS });
     expect(r.stderr).toMatch(message);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-  }, 60_000);
+  });
 });
 
 describe('parseCli', () => {

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CHILD_LIMIT_MS } from '../../vitest.config.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist', 'cli.js');
 
 function conformance(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: CHILD_LIMIT_MS });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,7 +35,7 @@ function reluCase(id: string, y: number[]) {
 const validBatchNorm = () => JSON.parse(readFileSync(join(root, '..', 'fixtures', 'pytorch', 'batchNorm', 'train-nc-5x2.json'), 'utf8'));
 
 describe('bnkit-conformance CLI', () => {
-  it('exits non-zero for a broken backend given by path and names the failing check', { timeout: 60_000 }, () => {
+  it('exits non-zero for a broken backend given by path and names the failing check', () => {
     const r = conformance('--backend=test/broken/momentum-flipped.js', '--seed', '5', '--num-runs', '10');
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/^4\s+momentum\s+FAIL/m);
@@ -42,7 +43,7 @@ describe('bnkit-conformance CLI', () => {
     expect(r.stdout).toContain('NOT CONFORMANT');
   });
 
-  it('replays a property failure from the printed --seed and --path', { timeout: 60_000 }, () => {
+  it('replays a property failure from the printed --seed and --path', () => {
     const first = conformance('--backend=test/broken/wrong-axis.js', '--seed', '11', '--num-runs', '50', '--filter', 'axis-handling');
     expect(first.code, first.stderr).toBe(1);
     const replay = /replay: bnkit-conformance (.*)$/m.exec(first.stdout)![1].split(' ');
@@ -56,7 +57,7 @@ describe('bnkit-conformance CLI', () => {
     expect(runs(again.stdout)).toBeLessThan(runs(first.stdout));
   });
 
-  it('runs the cases of an extra --fixtures directory, reports them by id, and writes JSON and JUnit', { timeout: 60_000 }, () => {
+  it('runs the cases of an extra --fixtures directory, reports them by id, and writes JSON and JUnit', () => {
     const dir = tmp();
     mkdirSync(join(dir, 'relu'));
     writeFileSync(join(dir, 'relu', 'good.json'), JSON.stringify(reluCase('thirdparty/relu-2x3', [0, 2, 0.5, 0, 3, 0])));
@@ -77,7 +78,7 @@ describe('bnkit-conformance CLI', () => {
     expect(xml).toMatch(/failures="1"/);
   });
 
-  it('refuses a --filter that selects nothing (exit 2), and a run whose every check skipped is not CONFORMANT', { timeout: 60_000 }, () => {
+  it('refuses a --filter that selects nothing (exit 2), and a run whose every check skipped is not CONFORMANT', () => {
     const none = conformance('--backend=ts', '--seed', '1', '--filter', 'no-such-check');
     expect(none.code, none.stdout + none.stderr).toBe(2);
     expect(none.stderr).toMatch(/--filter 'no-such-check' matches no check or fixture; check ids: zero-mean-unit-variance,/);
@@ -88,7 +89,7 @@ describe('bnkit-conformance CLI', () => {
     expect(skipped.code).toBe(1);
   });
 
-  it('refuses a --path that names no input of the check replaying it (exit 2), instead of a verdict', { timeout: 120_000 }, () => {
+  it('refuses a --path that names no input of the check replaying it (exit 2), instead of a verdict', () => {
     const none = conformance('--backend=ts', '--seed', '1', '--path', '0:99', '--filter', 'zero-mean');
     expect(none.code, none.stdout + none.stderr).toBe(2);
     expect(none.stderr).toMatch(/check zero-mean-unit-variance: --path 0:99 names no input of this check: no input ran/);

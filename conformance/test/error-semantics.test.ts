@@ -25,13 +25,13 @@ describe('check 12 rejects backends that break the error and lifecycle rules', (
     ['a backend that silently accepts a double dispose', 'lenient-dispose', /FAIL double-dispose: dispose of a disposed handle → no error/],
     ['a backend with its own, differently typed label error', 'own-label-error', /FAIL label-range: .* → no code RangeError: label out of range/],
   ];
-  it.each(cases)('%s', { timeout: 60_000 }, async (_fault, name, reason) => {
+  it.each(cases)('%s', async (_fault, name, reason) => {
     const result = await check12(file(name));
     expect(result.status).toBe('fail');
     expect(result.message).toMatch(reason);
   });
 
-  it('the unchecked backend also fails the use-after-close and label sub-cases', { timeout: 60_000 }, async () => {
+  it('the unchecked backend also fails the use-after-close and label sub-cases', async () => {
     const { message } = await check12(file('unchecked'));
     expect(message).toMatch(/FAIL upload-after-close/);
     expect(message).toMatch(/FAIL label-range/);
@@ -43,13 +43,13 @@ describe('the real backends pass check 12', () => {
   it.each([
     ['ts', {}],
     ['tfjs', { device: 'wasm' }],
-  ] as const)('%s %o', { timeout: 120_000 }, async (spec, extra) => {
+  ] as const)('%s %o', async (spec, extra) => {
     const result = await check12(spec, { profile: 'training', ...extra });
     expect(result.message).not.toMatch(/FAIL/);
     expect(result.status).toBe('pass');
   });
 
-  it('a backend passed as an instance passes, with use after close reported as not checked', { timeout: 60_000 }, async () => {
+  it('a backend passed as an instance passes, with use after close reported as not checked', async () => {
     const backend = await (createBackend as Factory)({ threads: 1 });
     try {
       const report = await runConformance({ backend, seed: 1, numRuns: 1, checks: errorSemantics, builtinFixtures: false });

@@ -7,6 +7,7 @@ import { createBackend } from '@bnkit/backend-ts';
 import { fixtureDirs, MAX_FIXTURE_FILE_BYTES, pytorchFixturesDir } from '@bnkit/fixtures';
 import { lenetBN } from '@bnkit/nn';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHILD_LIMIT_MS } from '../../vitest.config.js';
 import { ConformanceUsageError, loadFixtureDirs, loadFixtureFile, MalformedFixtureError } from '../dist/index.js';
 import { LENET_BN_BUFFERS, LENET_BN_PARAMETERS } from '../dist/fixtures/ops/lenet-bn.js';
 import { MAX_FIXTURE_TOLERANCE } from '../dist/tolerance.js';
@@ -194,7 +195,7 @@ describe('impossible fixtures, and fixtures that cannot fail, are malformed', ()
 });
 
 describe('the loader refuses what is not a fixture file, fast, and walks linked directories', () => {
-  it('refuses a FIFO named z.json without blocking on it', { timeout: 20_000 }, () => {
+  it('refuses a FIFO named z.json without blocking on it', () => {
     const dir = join(tmp, 'fifo');
     mkdirSync(dir);
     writeFileSync(join(dir, 'a.json'), JSON.stringify(builtin('relu/4x10.json')));
@@ -245,9 +246,9 @@ describe('the loader refuses what is not a fixture file, fast, and walks linked 
 });
 
 describe('the CLI exits 2 on a refused fixture, naming file and field', () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const cli = (...args: string[]) => spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd: root, encoding: 'utf8', timeout: CHILD_LIMIT_MS });
 
-  it('for a tolerance that cannot fail and for a FIFO', { timeout: 120_000 }, () => {
+  it('for a tolerance that cannot fail and for a FIFO', () => {
     const loose = mutations[0][1]();
     const file = write(loose);
     const r = cli('--backend=ts', '--fixtures', join(file, '..'));

@@ -4,7 +4,7 @@ import { runConformance } from '../src/index.js';
 import { hygieneViolation } from '../src/hygiene.js';
 
 describe('resource hygiene', () => {
-  it('in process too: a backend leaking tensors per call fails the check that leaked, saying how much', { timeout: 120_000 }, async () => {
+  it('in process too: a backend leaking tensors per call fails the check that leaked, saying how much', async () => {
     const base = await createBackend();
     // Two tensors per training call that nobody is handed, so nobody can dispose them.
     const leaky = Object.create(base, {

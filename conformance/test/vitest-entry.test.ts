@@ -47,13 +47,13 @@ describe('@bnkit/conformance/vitest', () => {
     expect(output).toMatch(/✓ .*4 momentum/);
     expect(output).toMatch(/✓ .*memory returns to its baseline/);
     expect(output).toMatch(/↓ .*10 lenet-end-to-end.*SKIP — LeNet-BN end to end is off/);
-  }, 300_000);
+  });
 
   it('fails a check with its verdict and reason in the message', () => {
     const { status, output } = runTestFile('failing', suiteFile(momentumFlipped), '4 momentum');
     expect(status, output).toBe(1);
     expect(output).toMatch(/momentum: FAIL — out of tolerance: .* at runningVar/);
-  }, 300_000);
+  });
 
   it('passes an expected failure only when it fails for the stated reason', () => {
     const expected = runTestFile('expected', suiteFile(momentumFlipped, ", expectedFailures: { momentum: 'at runningVar' }"), '4 momentum');
@@ -64,13 +64,13 @@ describe('@bnkit/conformance/vitest', () => {
     const fixed = runTestFile('fixed', suiteFile(yardstick, ", expectedFailures: { momentum: 'at runningVar' }"), '4 momentum');
     expect(fixed.status, fixed.output).toBe(1);
     expect(fixed.output).toMatch(/momentum: PASS; it was expected to fail because 'at runningVar'/);
-  }, 300_000);
+  });
 
   it('refuses an expected failure that names neither a check nor a fixture', () => {
     const { status, output } = runTestFile('unknown-id', suiteFile(yardstick, ", expectedFailures: { momentun: 'typo' }"));
     expect(status, output).toBe(1);
     expect(output).toContain("expectedFailures names 'momentun', which is neither a check id nor a fixture id");
-  }, 300_000);
+  });
 
   it('runs each case of an extra fixture folder as its own test', () => {
     const fixtures = join(scratch, 'extra-fixtures');
@@ -81,5 +81,5 @@ describe('@bnkit/conformance/vitest', () => {
     expect(status, output).toBe(0);
     expect(output).toMatch(/✓ .*fixtures > relu\/extra-copy/);
     expect(output).toMatch(/✓ .*fixtures > relu\/4x10/);
-  }, 300_000);
+  });
 });

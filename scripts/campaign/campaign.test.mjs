@@ -41,14 +41,14 @@ describe('the fault campaign runner', () => {
       'blocks-event-loop': 'hang', 'exits-process': 'crash', throws: 'crash',
     });
     expect(formatCampaign(result)).toMatch(/7 finding\(s\):\n {2}planted\/accepted-malformed: acceptedMalformed: took it/);
-  }, 120_000);
+  });
 
   it('refuses an area that yields one trial id twice', async () => {
     const dir = mkdtempSync(join(planted, 'twice-'));
     writeFileSync(join(dir, 'twice.mjs'), `export const area = 'twice'; export const description = '';
       export async function* trials() { for (let i = 0; i < 2; i++) yield { id: 'same', run: async () => ({ outcome: 'refused', detail: '' }) }; }`);
     await expect(runCampaign({ areasDir: dir })).rejects.toThrow(/yields the trial id 'same' twice/);
-  }, 60_000);
+  });
 });
 
 describe('the bounded fault campaign (what pnpm test runs; pnpm campaign runs the full one)', () => {

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CHILD_LIMIT_MS } from '../../../vitest.config.js';
 import { DeviceUnavailableError, InvalidArgumentError, softwareRenderer } from '@bnkit/core';
 import { loadBackend } from '@bnkit/loader';
 import createBackend from '@bnkit/backend-gpu';
@@ -66,7 +67,7 @@ describe('device selection', () => {
       const x = b.upload([1, -2, 3, -4], [2, 2]);
       console.log(JSON.stringify({ device: b.device, y: Array.from(await b.read(await b.relu({ x }))) }));
       await b.close();`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: here, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: here, encoding: 'utf8', timeout: CHILD_LIMIT_MS });
     expect(run.status, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout.trim().split('\n').pop()!);
     expect(out.device.kind).toBe('webasm');
@@ -113,7 +114,7 @@ describe('process lifetime', () => {
       console.log(b.device.kind, y[0]);
       await b.close();`;
     const started = Date.now();
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: here, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: here, encoding: 'utf8', timeout: CHILD_LIMIT_MS });
     expect(run.signal, 'the process had to be killed: something keeps Node alive').toBeNull();
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe('webgpu 1.5');
@@ -130,7 +131,7 @@ describe('process lifetime', () => {
         for (let j = 0; j < 5; j++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 50)); }
       }
       console.log('ok');`;
-    const run = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: here, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: here, encoding: 'utf8', timeout: CHILD_LIMIT_MS });
     expect(run.signal).toBeNull();
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe('ok');

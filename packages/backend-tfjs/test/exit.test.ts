@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CHILD_LIMIT_MS } from '../../../vitest.config.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -19,7 +20,7 @@ describe('process exit after close()', () => {
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', program, device], {
       cwd: packageDir,
       encoding: 'utf8',
-      timeout: 50_000,
+      timeout: CHILD_LIMIT_MS,
     });
     expect(child.error, child.stderr).toBeUndefined();
     expect(child.status, child.stderr).toBe(0);

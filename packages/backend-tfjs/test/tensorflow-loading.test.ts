@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CHILD_LIMIT_MS } from '../../../vitest.config.js';
 import { tensorflowPackage } from './support/tensorflow.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -24,7 +25,7 @@ describe('loading the tensorflow device from an installed tfjs-node package', ()
       const child = spawnSync(process.execPath, ['--input-type=module', '-e', program], {
         cwd: packageDir,
         encoding: 'utf8',
-        timeout: 50_000,
+        timeout: CHILD_LIMIT_MS,
         env: { ...process.env, NODE_PATH: doubles },
       });
       expect(child.status, child.stderr).toBe(0);

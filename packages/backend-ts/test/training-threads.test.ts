@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHILD_LIMIT_MS } from '../../../vitest.config.js';
 import { createBackend } from '@bnkit/backend-ts';
 import type { Tensor } from '@bnkit/core';
 import { randomArray, read, seeded, type TrainingBackend } from './kernels-support.js';
@@ -201,7 +202,7 @@ describe('worker lifetime', () => {
     `;
     const file = join(mkdtempSync(join(tmpdir(), 'bnkit-threads-')), 'script.mjs');
     writeFileSync(file, script);
-    return spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 30_000 });
+    return spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: CHILD_LIMIT_MS });
   }
 
   it('lets the process exit without close(), after awaiting threaded kernels at top level', () => {

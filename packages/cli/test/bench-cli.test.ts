@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHILD_LIMIT_MS } from '../../../vitest.config.js';
 
 /* End-to-end runs of the built CLI. They assert what is reported, never how fast anything was. */
 
@@ -12,7 +13,7 @@ const work = mkdtempSync(join(tmpdir(), 'bnkit-bench-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [bench, ...args], { cwd: work, encoding: 'utf8', timeout: 280_000, env: { ...process.env, ...env } });
+  return spawnSync(process.execPath, [bench, ...args], { cwd: work, encoding: 'utf8', timeout: CHILD_LIMIT_MS, env: { ...process.env, ...env } });
 }
 
 interface Outcome {
@@ -170,5 +171,5 @@ describe('pnpm bench', () => {
     expect(wasm.anchor.name).toBe('tfjs-wasm');
     expect(Boolean(wasm.anchor.figure) !== Boolean(wasm.anchor.unavailable)).toBe(true);
     if (wasm.anchor.unavailable) expect(wasm.ratio).toBeNull();
-  }, 300_000);
+  });
 });

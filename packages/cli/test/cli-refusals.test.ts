@@ -57,7 +57,7 @@ describe.each([
     expect(run.stderr).toMatch(message);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-  }, 60_000);
+  });
 });
 
 it('a refused run leaves no --out directory behind (it is checked, and created only when written to)', async () => {
@@ -66,7 +66,7 @@ it('a refused run leaves no --out directory behind (it is checked, and created o
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/unknown backend 'no-such-backend'/);
   expect(existsSync(join(work, 'never'))).toBe(false);
-}, 60_000);
+});
 
 describe('pnpm train and its checkpoint', () => {
   const train = (args: string[]) => runCli(cliPath('train.js'), [...tiny, '--out', join(work, 'out'), ...args]);
@@ -91,7 +91,7 @@ describe('pnpm train and its checkpoint', () => {
     expect(resumed.code).toBe(2);
     expect(resumed.stderr).toMatch(/--resume: checkpoint .*damaged\.ckpt: SHA-256 checksum mismatch/);
     expect(resumed.stdout).toBe('');
-  }, 120_000);
+  });
 
   it('a run whose loss becomes NaN (--lr=1e38) says where, and its checkpoint resumes', async () => {
     const path = join(work, 'diverged.ckpt');
@@ -102,7 +102,7 @@ describe('pnpm train and its checkpoint', () => {
     const resumed = await train(['--epochs', '2', '--lr', '1e38', '--checkpoint', path, '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resuming from ${path}`);
-  }, 120_000);
+  });
 
   it('Ctrl-C with --threads=1 stops right after the batch in progress, and the checkpoint holds that position', async () => {
     const path = join(work, 'sigint.ckpt');
@@ -113,5 +113,5 @@ describe('pnpm train and its checkpoint', () => {
     // The first progress line of epoch 1 names the examples done when SIGINT was sent.
     const examples = Number(/^epoch 1\/2 +\d+% (\d+)\/200 /m.exec(run.stderr)?.[1]);
     expect((await readCheckpoint(path)).training).toMatchObject({ epochsCompleted: 0, batchesCompleted: examples / 10 });
-  }, 120_000);
+  });
 });

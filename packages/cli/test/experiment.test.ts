@@ -124,7 +124,7 @@ describe('pnpm experiment on a tiny subset (ts backend)', () => {
     expect(table.split('\n').filter((l) => l.startsWith('| LeNet'))).toHaveLength(6);
     expect(readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(7);
     expect(readFileSync(join(out, 'comparison.svg'), 'utf8').match(/<svg /g)).toHaveLength(7);
-  }, 120_000);
+  });
 
   it('a rerun with the same settings trains nothing; other settings or a damaged file train again', async () => {
     const again = await experiment(args);
@@ -140,5 +140,5 @@ describe('pnpm experiment on a tiny subset (ts backend)', () => {
     expect(repaired.stderr.match(/finished earlier/g)).toHaveLength(5);
     expect(repaired.stderr).toContain(`${ids[0]}.json cannot be reused (the file does not parse)`);
     expect(JSON.parse(readFileSync(join(runsDir, `${ids[0]}.json`), 'utf8'))).toMatchObject({ format: RUN_FORMAT, settings: { seed: 3 } });
-  }, 120_000);
+  });
 });

@@ -46,5 +46,5 @@ describe.each([
     } finally {
       await backend.close();
     }
-  }, 120_000);
+  });
 });

@@ -30,7 +30,7 @@ describe('pnpm train, command line errors', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe('');
-  }, 30_000);
+  });
 
   it('--help prints the usage and exits 0', async () => {
     const run = await train(['--help']);
@@ -76,7 +76,7 @@ describe('pnpm train on a small subset (ts backend)', () => {
     // two epochs of SGD at lr 1 move gamma off its initial 1 and beta off 0
     expect(gamma!.some((g) => g !== 1)).toBe(true);
     expect(beta!.some((b) => b !== 0)).toBe(true);
-  }, 60_000);
+  });
 
   it('Ctrl-C saves a checkpoint and exits 130; --resume finishes the run', async () => {
     const checkpoint = join(work, 'run.ckpt');
@@ -114,7 +114,7 @@ describe('pnpm train on a small subset (ts backend)', () => {
     expect(longer.stdout).toContain('model LeNet, 1,000 training / 50 test images, 3 epochs, lr 1, batch 20, seed 0');
     expect(tableRows(longer.stdout).map((r) => r[0])).toEqual(['3']);
     expect(plotPoints(readFileSync(join(out, 'train-lenet.svg'), 'utf8'), 'train loss')).toBe(3);
-  }, 120_000);
+  });
 });
 
 describe('pnpm train --export / --init (PyTorch state_dict names in safetensors)', () => {
@@ -140,5 +140,5 @@ describe('pnpm train --export / --init (PyTorch state_dict names in safetensors)
     expect(misfit.code).toBe(2);
     expect(misfit.stderr).toMatch(/does not fit the model as PyTorch names it \(missing 1.weight/);
     expect(misfit.stdout).toBe('');
-  }, 120_000);
+  });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHILD_LIMIT_MS } from '../../../vitest.config.js';
 import type { Backend } from '@bnkit/core';
 import {
   CheckpointOverwriteError, CorruptCheckpointError, captureCheckpoint, checkpointFileKind, decodeCheckpoint, encodeCheckpoint, fit as fitModel, lenetBN,
@@ -174,8 +175,8 @@ describe('training state that can always be saved, inspected and resumed', () =>
 
   it('a real SIGINT sent after batch k stops a one-thread run before batch k+1', () => {
     const script = fileURLToPath(new URL('./support/sigint-fit.mjs', import.meta.url));
-    const child = spawnSync(process.execPath, [script, '3'], { encoding: 'utf8', timeout: 120_000 });
+    const child = spawnSync(process.execPath, [script, '3'], { encoding: 'utf8', timeout: CHILD_LIMIT_MS });
     expect(child.status, child.stderr).toBe(0);
     expect(JSON.parse(child.stdout)).toEqual({ stopped: true, batchesCompleted: 3, epochsCompleted: 0 });
-  }, 120_000);
+  });
 });

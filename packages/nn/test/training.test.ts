@@ -80,7 +80,7 @@ describe('training loop', () => {
     model.dispose();
   });
 
-  it('1 epoch + checkpoint + fresh model + resume = 2 straight epochs, bit for bit', { timeout: 60_000 }, async () => {
+  it('1 epoch + checkpoint + fresh model + resume = 2 straight epochs, bit for bit', async () => {
     const path = join(dir, 'epoch.ckpt');
     const first = lenetBN(backend, { seed: 1 });
     await fitModel(first, train, { ...RUN, epochs: 1, test, checkpoint: { path } });
