@@ -1,8 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ConformanceReport } from '@bnkit/conformance';
+import { bundleForBrowser } from '../dist/bundle.js';
 import { startServer, type WebServer } from '../dist/server.js';
 
 /*
@@ -15,6 +19,25 @@ const CHROMIUM = '/usr/bin/chromium';
 const OUT = fileURLToPath(new URL('../../out/web/', import.meta.url));
 /** The seed of the CLI's conformance gates (scripts/conformance-gates.mjs), so the runs compare. */
 const SEED = 20261126;
+/** A stranger's backend for the page to load by URL: backend-ts with batchNormTrain's two variance estimators swapped. */
+const BROKEN_BACKEND = fileURLToPath(new URL('../../conformance/test/broken/estimator-swapped.js', import.meta.url));
+
+/** Serves `files` (name → ES module text) from a second origin, with the CORS headers a COEP page requires. */
+async function serveModules(files: Record<string, string>): Promise<{ origin: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const body = files[(req.url ?? '/').slice(1)];
+    res.writeHead(body === undefined ? 404 : 200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Access-Control-Allow-Origin': '*',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+    });
+    res.end(body ?? '');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 interface TrainingResult {
   backend: string;
@@ -80,21 +103,45 @@ describe.skipIf(!existsSync(CHROMIUM))(`the pages in headless Chromium (needs ${
     expect(r.counts.fixtures.passed).toBe(r.counts.fixtures.total);
   });
 
-  it("the conformance page runs gpu on the page's WebGPU (SwiftShader): every check passes but 11, where softmaxCrossEntropy loses NaN", async () => {
+  it("the conformance page runs gpu on the page's WebGPU (SwiftShader) to CONFORMANT", async () => {
     const { page, seconds } = await runPage(`conformance.html?backend=gpu&device=webgpu&seed=${SEED}&numRuns=25&run=1`, 'conformance-gpu.png');
     const r = await report(page);
     console.log(`conformance page, gpu on WebGPU (SwiftShader), bn profile, 25 runs: ${seconds.toFixed(1)} s in the page (suite ${(r.durationMs / 1000).toFixed(1)} s)`);
     expect(r.backend.device.kind).toBe('webgpu');
     expect(r.backend.device.description).toMatch(/swiftshader/);
     expect(r.counts.fixtures.passed).toBe(r.counts.fixtures.total);
-    // Known: on SwiftShader, softmaxCrossEntropy's dlogits come out ±Inf where a row holds NaN (Dawn on
-    // lavapipe under Node gives NaN and passes). When that is fixed this test must expect CONFORMANT.
-    const nan = r.checks.find((c) => c.id === 'nan-propagation');
-    expect(nan?.status).toBe('fail');
-    expect(nan?.message).toMatch(/^softmaxCrossEntropy dlogits\[\d+\] is -?Infinity, must be NaN/);
-    expect(r.checks.filter((c) => c.id !== 'nan-propagation').map((c) => `${c.id} ${c.status}`)).toEqual(
-      r.checks.filter((c) => c.id !== 'nan-propagation').map((c) => `${c.id} ${c.id === 'lenet-end-to-end' ? 'skip' : 'pass'}`),
-    );
+    // Check 11 included: SwiftShader's max/exp drop NaN, which softmaxCrossEntropy carries explicitly.
+    expect(r.checks.map((c) => `${c.id} ${c.status}`)).toEqual(r.checks.map((c) => `${c.id} ${c.id === 'lenet-end-to-end' ? 'skip' : 'pass'}`));
+    expect(await page.getAttribute('body', 'data-verdict')).toBe('CONFORMANT');
+  });
+
+  it('the conformance page judges a backend module given by URL from another origin, and says when one exports no factory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bnkit-url-backend-'));
+    const modules = await (async () => {
+      // One thread: a page may not start Web Workers from another origin's script.
+      writeFileSync(join(dir, 'entry.js'), `import broken from ${JSON.stringify(BROKEN_BACKEND)};\nexport default (options) => broken({ ...options, threads: 1 });\n`);
+      const bundle = await bundleForBrowser({ backend: join(dir, 'entry.js') }, dir);
+      expect(bundle.external).toEqual([]);
+      return serveModules({ 'backend.js': readFileSync(join(dir, 'backend.js'), 'utf8'), 'none.js': 'export const notABackend = 1;\n' });
+    })().finally(() => rmSync(dir, { recursive: true, force: true }));
+    try {
+      const url = `${modules.origin}/backend.js`;
+      const { page } = await runPage(`conformance.html?backend=${encodeURIComponent(url)}&seed=${SEED}&numRuns=20&filter=golden-fixtures&run=1`, 'conformance-url-backend.png');
+      const r = await report(page);
+      expect(r.backend.spec).toBe(url);
+      expect(r.backend.device.description).toMatch(/backend-ts with a faulty batchNormTrain/);
+      const failed = r.checks.flatMap((c) => c.cases ?? []).filter((c) => c.status === 'fail').map((c) => c.id);
+      expect(failed).toContain('batchNorm/train-nc-2x84-biased');
+      expect(await page.getAttribute('body', 'data-verdict')).toBe('NOT CONFORMANT');
+      expect(await page.textContent('#report')).toMatch(/\nNOT CONFORMANT$/);
+
+      const none = await browser.newPage();
+      await none.goto(`${server.url}conformance.html?backend=${encodeURIComponent(`${modules.origin}/none.js`)}&run=1`);
+      await none.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: 5 * 60_000, polling: 200 });
+      expect(await none.textContent('#status')).toMatch(/none\.js exports no backend factory \(a default export or createBackend\)/);
+    } finally {
+      await modules.close();
+    }
   });
 
   it('the training page trains a quick-tier LeNet-BN on ts to the quick gates, plotting every epoch', async () => {
