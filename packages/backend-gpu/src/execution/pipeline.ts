@@ -1,5 +1,6 @@
 import { DeviceUnavailableError } from '@bnkit/core';
 import type { WgslProgram } from '../gpujs.js';
+import { deviceWait } from './device-wait.js';
 
 /** A gpu.js kernel's WGSL as a compute pipeline whose params uniform takes a dynamic offset (a ring slot). */
 export interface CompiledKernel {
@@ -28,10 +29,12 @@ export async function compileKernel(device: GPUDevice, program: WgslProgram): Pr
   const layout = device.createBindGroupLayout({ entries });
   const module = device.createShaderModule({ code: program.code });
   try {
-    const pipeline = await device.createComputePipelineAsync({
-      layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: 'main' },
-    });
+    const pipeline = await deviceWait(() =>
+      device.createComputePipelineAsync({
+        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module, entryPoint: 'main' },
+      }),
+    );
     return { id: nextId++, program, pipeline, layout };
   } catch (e) {
     const info = await module.getCompilationInfo();

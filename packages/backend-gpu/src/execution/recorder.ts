@@ -2,6 +2,7 @@ import { DeviceUnavailableError } from '@bnkit/core';
 import type { WebGPUContextValue } from '../gpujs.js';
 import { BufferPool } from './buffer-pool.js';
 import { zeroCounters, type ExecutionCounters } from './counters.js';
+import { deviceWait } from './device-wait.js';
 import type { CompiledKernel } from './pipeline.js';
 import { UniformRing } from './uniform-ring.js';
 
@@ -159,7 +160,7 @@ export class Recorder {
     const bytes = b.length * 4;
     const staging = this.#staging.acquire(bytes);
     this.flush((encoder) => encoder.copyBufferToBuffer(b.buffer, 0, staging, 0, bytes));
-    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    await deviceWait(() => staging.mapAsync(GPUMapMode.READ, 0, bytes));
     const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
     staging.unmap();
     this.#staging.give(staging);
