@@ -16,6 +16,14 @@ export type KernelArg = Tensor | number;
  */
 export const MAX_ELEMENTS = 2 ** 24;
 
+function checkSize(size: number, shape: Shape): void {
+  if (size > MAX_ELEMENTS) {
+    throw new InvalidArgumentError(
+      `gpu backend: output ${formatShape(shape)} has ${size} elements; gpu.js kernels address at most 2^24 = ${MAX_ELEMENTS} per tensor`,
+    );
+  }
+}
+
 interface CacheEntry {
   readonly kernel: GpuJsKernel;
   /** webgpu only: the kernel's pipeline, built on its first call. */
@@ -52,12 +60,34 @@ export class KernelContext {
   /** Runs `source` (a gpu.js kernel function as text) with one thread per output element. */
   async run(source: string, shape: Shape, args: readonly KernelArg[], dtype: DType = 'float32'): Promise<GpuTensor> {
     const size = sizeOf(shape);
-    if (size > MAX_ELEMENTS) {
-      throw new InvalidArgumentError(
-        `gpu backend: output ${formatShape(shape)} has ${size} elements; gpu.js kernels address at most 2^24 = ${MAX_ELEMENTS} per tensor`,
-      );
-    }
+    checkSize(size, shape);
     if (size === 0) return this.adopt(this.storage.upload(new Float32Array(0)), shape, dtype);
+    return this.adopt(await this.#execute(source, size, args), shape, dtype);
+  }
+
+  /**
+   * The ranges a webgpu kernel may hand out as separate tensors from one output (see `runSplit`): null on
+   * the host modes, which have no device storage to share.
+   */
+  get splitting(): { readonly alignment: number; readonly storageBuffers: number } | null {
+    return this.recorder ? { alignment: this.recorder.storageOffsetAlignment / 4, storageBuffers: this.recorder.storageBuffersPerKernel } : null;
+  }
+
+  /**
+   * webgpu only: runs `source` once with `size` threads and returns its output as one float32 tensor per
+   * part, part k being `parts[k].shape` from element `parts[k].offset` (a multiple of `splitting.alignment`).
+   * One dispatch for what would otherwise be one kernel per tensor.
+   */
+  async runSplit(source: string, size: number, args: readonly KernelArg[], parts: readonly { readonly offset: number; readonly shape: Shape }[]): Promise<GpuTensor[]> {
+    if (!this.recorder) throw new Error('KernelContext.runSplit needs the webgpu recorder');
+    checkSize(size, [size]);
+    const whole = (await this.#execute(source, size, args)) as DeviceBuffer;
+    const views = this.recorder.split(whole, parts.map((p) => ({ offset: p.offset, length: sizeOf(p.shape) })));
+    return views.map((v, k) => this.adopt(v, parts[k].shape, 'float32'));
+  }
+
+  /** Runs a kernel of `size` (> 0) threads: on webgpu records its dispatch, on the host modes lets gpu.js run it. */
+  async #execute(source: string, size: number, args: readonly KernelArg[]): Promise<Storage> {
     const values = args.map((a) => {
       if (typeof a === 'number') return a;
       const t = own(a);
@@ -69,7 +99,7 @@ export class KernelContext {
     // The host modes fix argument sizes at compile time, so they are part of the cache key.
     const signature = [size, ...args.map((a) => (typeof a === 'number' ? 's' : own(a).size))].join(',');
     const entry = this.#entry(source, size, signature);
-    if (!this.recorder) return this.adopt((await entry.kernel(...values)) as Storage, shape, dtype);
+    if (!this.recorder) return (await entry.kernel(...values)) as Storage;
     const recorder = this.recorder;
     const inputs = values as (DeviceBuffer | number)[];
     if (!entry.compiled) {
@@ -81,12 +111,12 @@ export class KernelContext {
       // storage across the first call's compile, then let go (the recorded dispatch defers its reuse).
       const held = inputs.filter((v): v is DeviceBuffer => typeof v !== 'number').map((v) => this.storage.share(v));
       try {
-        return this.adopt(recorder.dispatch(await entry.compiled, inputs, size), shape, dtype);
+        return recorder.dispatch(await entry.compiled, inputs, size);
       } finally {
         for (const h of held) this.storage.release(h);
       }
     }
-    return this.adopt(recorder.dispatch(await entry.compiled, inputs, size), shape, dtype);
+    return recorder.dispatch(await entry.compiled, inputs, size);
   }
 
   /** Frees intermediates a kernel created and does not return. */

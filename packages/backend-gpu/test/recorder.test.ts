@@ -90,6 +90,54 @@ describe('webgpu recorder', () => {
     b.dispose(y);
   });
 
+  /** Starts one sgd call per size in the same turn (as an optimizer does), disposing each input at once. */
+  function updateAll(sizes: readonly number[], seed: number) {
+    const expected: Float32Array[] = [];
+    const calls = sizes.map((n, k) => {
+      const p = Float32Array.from({ length: n }, (_, i) => Math.sin(i + k + seed));
+      const g = Float32Array.from({ length: n }, (_, i) => Math.cos(3 * i + k));
+      const lr = 0.25 * (k + 1);
+      // p − lr·g in float32, as the kernel computes it.
+      expected.push(p.map((v, i) => Math.fround(v - Math.fround(lr * g[i]))));
+      const [param, grad] = [b.upload(p, [n]), b.upload(g, [n])];
+      const next = b.sgd({ param, grad }, { lr });
+      dispose(param, grad);
+      return next;
+    });
+    return { expected, results: Promise.all(calls) };
+  }
+
+  it('runs the sgd calls of one turn as grouped kernels, three parameters per dispatch', async () => {
+    // Sizes off the 64-float binding alignment, so the parts sit on padded offsets.
+    const sizes = [150, 6, 2400, 16, 30720, 120, 84];
+    // Compiles the grouped kernels; the read submits, which returns the released buffers to the pool.
+    const first = await updateAll(sizes, 0).results;
+    await b.read(first[0]);
+    dispose(...first);
+    const before = b.counters();
+    const { expected, results } = updateAll(sizes, 1);
+    const out = await results;
+    expect(delta(before)).toMatchObject({ dispatches: 3, buffersCreated: 0 });
+    expect(out.map((t) => t.shape)).toEqual(sizes.map((n) => [n]));
+    for (const [k, t] of out.entries()) expect(Array.from(await b.read(t))).toEqual(Array.from(expected[k]));
+    expect(b.memory().tensors).toBe(sizes.length);
+    dispose(...out);
+    expect(b.memory()).toEqual({ tensors: 0, bytes: 0 });
+  });
+
+  it('keeps a grouped output buffer until its last part is released', async () => {
+    const sizes = [64, 64, 64];
+    const { expected, results } = updateAll(sizes, 2);
+    const [a, c, last] = await results;
+    // Reading submits the dispatch, so a released buffer would go straight back to the pool.
+    expect(Array.from(await b.read(a))).toEqual(Array.from(expected[0]));
+    dispose(a, c);
+    // An upload the size of the whole output (three 64-float parts) must not get its buffer while `last` lives.
+    const other = b.upload(new Float32Array(192).fill(7), [192]);
+    expect(Array.from(await b.read(last))).toEqual(Array.from(expected[2]));
+    dispose(last, other);
+  });
+
   it('folds a dispatch wider than 65,535 workgroups across y', async () => {
     const size = 65_535 * 64 + 130;
     const data = new Float32Array(size);

@@ -6,12 +6,37 @@ import { deviceWait } from './device-wait.js';
 import type { CompiledKernel } from './pipeline.js';
 import { UniformRing } from './uniform-ring.js';
 
-/** Tensor data on the device: `length` floats in a pooled storage buffer, refcounted across shared handles. */
-export class DeviceBuffer {
-  refs = 1;
+/**
+ * A pooled storage buffer and how many DeviceBuffers lie in it: one, or the parts of a grouped kernel's
+ * output (see Recorder.split). It goes back to the pool when the last of them is released.
+ */
+class Block {
+  parts = 1;
   /** The flush that last recorded a command touching this buffer (see Recorder.release). */
   recordedIn = -1;
-  constructor(readonly buffer: GPUBuffer, readonly length: number) {}
+  constructor(readonly buffer: GPUBuffer) {}
+}
+
+/**
+ * Tensor data on the device: `length` floats from byte `offset` of a pooled storage buffer, refcounted
+ * across shared handles.
+ */
+export class DeviceBuffer {
+  refs = 1;
+  constructor(
+    readonly block: Block,
+    readonly length: number,
+    readonly offset = 0,
+  ) {}
+
+  get buffer(): GPUBuffer {
+    return this.block.buffer;
+  }
+
+  /** The binding of this range; WebGPU wants at least 4 bytes, so an empty tensor binds one spare word. */
+  get binding(): GPUBufferBinding {
+    return { buffer: this.block.buffer, offset: this.offset, size: Math.max(this.length * 4, 4) };
+  }
 }
 
 /**
@@ -77,9 +102,38 @@ export class Recorder {
    * runs before the pending submit) overwrite what the recorded command has yet to read.
    */
   release(b: DeviceBuffer): void {
-    if (--b.refs > 0) return;
-    if (b.recordedIn === this.#epoch) this.#deferred.push(b.buffer);
+    if (--b.refs > 0 || --b.block.parts > 0) return;
+    if (b.block.recordedIn === this.#epoch) this.#deferred.push(b.buffer);
     else this.#storage.give(b.buffer);
+  }
+
+  /**
+   * The ranges of `whole` (a dispatch's output) as separate storage: part k holds `parts[k].length` floats
+   * from element `parts[k].offset`, which must be a multiple of `storageOffsetAlignment` / 4 (bindings
+   * start on that alignment). Takes over `whole`'s reference; the buffer returns to the pool once every
+   * part is released.
+   */
+  split(whole: DeviceBuffer, parts: readonly { readonly offset: number; readonly length: number }[]): DeviceBuffer[] {
+    const align = this.storageOffsetAlignment / 4;
+    for (const p of parts) {
+      if (p.offset % align !== 0 || p.offset + p.length > whole.length) {
+        throw new Error(`recorder.split: part [${p.offset}, +${p.length}) is not an aligned range of ${whole.length} floats`);
+      }
+    }
+    whole.block.parts += parts.length;
+    const views = parts.map((p) => new DeviceBuffer(whole.block, p.length, whole.offset + p.offset * 4));
+    this.release(whole);
+    return views;
+  }
+
+  /** Bytes a storage binding's offset must be a multiple of. */
+  get storageOffsetAlignment(): number {
+    return this.#device.limits.minStorageBufferOffsetAlignment;
+  }
+
+  /** Storage buffers one kernel may bind (its array arguments and its output). */
+  get storageBuffersPerKernel(): number {
+    return this.#device.limits.maxStorageBuffersPerShaderStage;
   }
 
   /** Records one dispatch of `kernel` with one thread per output element; returns the output storage. */
@@ -112,11 +166,11 @@ export class Recorder {
       u32[w + word + 1] = 1;
       u32[w + word + 2] = 1;
       u32[w + word + 3] = input.length;
-      input.recordedIn = this.#epoch;
-      key += `,${this.#storage.idOf(input.buffer)}`;
+      input.block.recordedIn = this.#epoch;
+      key += `,${this.#storage.idOf(input.buffer)}@${input.offset}`;
     }
     for (const { argument, word } of program.scalars) f32[w + word] = args[argument] as number;
-    out.recordedIn = this.#epoch;
+    out.block.recordedIn = this.#epoch;
     key += `>${this.#storage.idOf(out.buffer)}`;
     const group = this.#bindGroups.get(key) ?? this.#bindGroup(kernel, args, out, key);
     const pass = this.#openPass();
@@ -159,7 +213,7 @@ export class Recorder {
     if (b.length === 0) return new Float32Array(0);
     const bytes = b.length * 4;
     const staging = this.#staging.acquire(bytes);
-    this.flush((encoder) => encoder.copyBufferToBuffer(b.buffer, 0, staging, 0, bytes));
+    this.flush((encoder) => encoder.copyBufferToBuffer(b.buffer, b.offset, staging, 0, bytes));
     await deviceWait(() => staging.mapAsync(GPUMapMode.READ, 0, bytes));
     const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
     staging.unmap();
@@ -179,8 +233,8 @@ export class Recorder {
   #bindGroup(kernel: CompiledKernel, args: readonly (DeviceBuffer | number)[], out: DeviceBuffer, key: string): GPUBindGroup {
     const { program } = kernel;
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.#ring.buffer, size: program.paramsBytes } }];
-    program.arrayDims.forEach(({ argument }, i) => entries.push({ binding: 1 + i, resource: { buffer: (args[argument] as DeviceBuffer).buffer } }));
-    entries.push({ binding: 1 + program.arrayDims.length, resource: { buffer: out.buffer } });
+    program.arrayDims.forEach(({ argument }, i) => entries.push({ binding: 1 + i, resource: (args[argument] as DeviceBuffer).binding }));
+    entries.push({ binding: 1 + program.arrayDims.length, resource: out.binding });
     if (this.#bindGroups.size >= MAX_BIND_GROUPS) this.#bindGroups.clear();
     const group = this.#device.createBindGroup({ layout: kernel.layout, entries });
     this.#bindGroups.set(key, group);
@@ -199,12 +253,12 @@ export class Recorder {
     const last = this.#siteOutputs.get(site) ?? [];
     const buffer = this.#storage.acquire(Math.max(length * 4, 4), last);
     if (last[0] !== buffer) this.#siteOutputs.set(site, [buffer, ...last.slice(0, 1)]);
-    return new DeviceBuffer(buffer, length);
+    return new DeviceBuffer(new Block(buffer), length);
   }
 
   #allocate(length: number): DeviceBuffer {
     // WebGPU buffers must be at least 4 bytes; an empty tensor gets one spare word.
-    return new DeviceBuffer(this.#storage.acquire(Math.max(length * 4, 4)), length);
+    return new DeviceBuffer(new Block(this.#storage.acquire(Math.max(length * 4, 4))), length);
   }
 
   #openPass(): GPUComputePassEncoder {
